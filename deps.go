@@ -1,5 +1,7 @@
 package ckos
 
+// This file pins the project's third-party modules in go.mod until packages import them.
+
 import (
 	_ "github.com/cenkalti/backoff/v5"
 	_ "github.com/opensearch-project/opensearch-go/v4"
