@@ -58,11 +58,16 @@ func ParseForm(s string) (Form, error) {
 // separated by any whitespace, blank lines included). Frames are validated as they are read:
 // CloudKitty's v2 schema with unknown keys rejected at every level; see DataFrame.UnmarshalJSON.
 type Decoder struct {
-	lines   *lineReader
-	dec     *json.Decoder
-	form    Form
-	started bool
-	err     error // sticky: the stream cannot be resumed after an error
+	lines  *lineReader
+	dec    *json.Decoder
+	src    tokenSource  // dec, or points while a point is decoded
+	points pointScanner // one point at a time, read whole by dec
+
+	fallback     *json.Decoder // re-reads a point with a syntax error, to locate it
+	fallbackBase int64         // input offset where that point starts
+	form         Form
+	started      bool
+	err          error // sticky: the stream cannot be resumed after an error
 
 	// Location of the value being decoded, turned into a path only when an error is reported.
 	standalone bool   // decoding one frame (UnmarshalJSON): paths lack the dataframes[i] prefix
@@ -78,7 +83,13 @@ func NewDecoder(r io.Reader) *Decoder {
 	lr := &lineReader{r: r, track: true}
 	dec := json.NewDecoder(lr)
 	dec.UseNumber()
-	return &Decoder{lines: lr, dec: dec, point: -1}
+	return &Decoder{lines: lr, dec: dec, src: dec, point: -1}
+}
+
+// tokenSource is what the decoding functions read: a json.Decoder, or a pointScanner.
+type tokenSource interface {
+	Token() (json.Token, error)
+	More() bool
 }
 
 // Form returns the detected form of the input; it is meaningful once Next has been called.
@@ -105,7 +116,7 @@ func (d *Decoder) next() (DataFrame, error) {
 		return d.start()
 	}
 	if d.form == FormNDJSON {
-		tok, err := d.dec.Token()
+		tok, err := d.src.Token()
 		if err == io.EOF {
 			return DataFrame{}, io.EOF
 		}
@@ -118,8 +129,8 @@ func (d *Decoder) next() (DataFrame, error) {
 		}
 		return d.decodeFrame("", false)
 	}
-	if d.dec.More() {
-		tok, err := d.dec.Token()
+	if d.src.More() {
+		tok, err := d.src.Token()
 		if err == io.EOF || err == io.ErrUnexpectedEOF { // between frames: there is no frame n
 			return DataFrame{}, d.failAt("", d.syntaxCause(err))
 		}
@@ -131,12 +142,12 @@ func (d *Decoder) next() (DataFrame, error) {
 		}
 		return d.decodeFrame("", false)
 	}
-	if _, err := d.dec.Token(); err != nil { // the array's ]
+	if _, err := d.src.Token(); err != nil { // the array's ]
 		return DataFrame{}, d.failAt("", d.syntaxCause(err))
 	}
 	if d.form == FormObject {
 		// Only "dataframes" is allowed in the outer object, and it has been read.
-		for d.dec.More() {
+		for d.src.More() {
 			key, err := d.key("")
 			if err != nil {
 				return DataFrame{}, err
@@ -146,11 +157,11 @@ func (d *Decoder) next() (DataFrame, error) {
 			}
 			return DataFrame{}, d.failAt("", errUnknownKey(key, "dataframes"))
 		}
-		if _, err := d.dec.Token(); err != nil {
+		if _, err := d.src.Token(); err != nil {
 			return DataFrame{}, d.failAt("", d.syntaxCause(err))
 		}
 	}
-	switch tok, err := d.dec.Token(); {
+	switch tok, err := d.src.Token(); {
 	case err == io.EOF:
 		return DataFrame{}, io.EOF
 	case err != nil:
@@ -163,7 +174,7 @@ func (d *Decoder) next() (DataFrame, error) {
 
 // start detects the form from the first token and returns the first frame.
 func (d *Decoder) start() (DataFrame, error) {
-	tok, err := d.dec.Token()
+	tok, err := d.src.Token()
 	if err == io.EOF {
 		d.form = FormNDJSON // empty input: no frames
 		return DataFrame{}, io.EOF
@@ -178,7 +189,7 @@ func (d *Decoder) start() (DataFrame, error) {
 		return d.next()
 	case json.Delim('{'):
 		d.frameStarts()
-		if !d.dec.More() {
+		if !d.src.More() {
 			return DataFrame{}, d.failAt("", errors.New(`empty object: want {"dataframes": [...]}, an array or NDJSON DataFrames`))
 		}
 		key, err := d.key("")
@@ -192,7 +203,7 @@ func (d *Decoder) start() (DataFrame, error) {
 		d.form = FormObject
 		d.line = 0
 		d.lines.stop()
-		tok, err := d.dec.Token()
+		tok, err := d.src.Token()
 		if err != nil {
 			return DataFrame{}, d.failAt("dataframes", d.syntaxCause(err))
 		}
@@ -221,7 +232,7 @@ func (d *Decoder) decodeFrame(first string, haveKey bool) (DataFrame, error) {
 	for {
 		key := first
 		if !haveKey {
-			if !d.dec.More() {
+			if !d.src.More() {
 				break
 			}
 			var err error
@@ -268,7 +279,7 @@ func (d *Decoder) decodePeriod(f *DataFrame) error {
 		return err
 	}
 	var hasBegin, hasEnd bool
-	for d.dec.More() {
+	for d.src.More() {
 		key, err := d.key(".period")
 		if err != nil {
 			return err
@@ -325,7 +336,7 @@ func (d *Decoder) decodeUsage(f *DataFrame) error {
 		return err
 	}
 	f.Usage = make(map[string][]DataPoint)
-	for d.dec.More() {
+	for d.src.More() {
 		typ, err := d.key(".usage")
 		if err != nil {
 			return err
@@ -341,9 +352,17 @@ func (d *Decoder) decodeUsage(f *DataFrame) error {
 			return err
 		}
 		points := []DataPoint{}
-		for d.dec.More() {
+		for d.src.More() {
 			d.point = len(points)
+			// json.Decoder.Token costs a reflective Decode per token; reading the whole point with
+			// one Decode and scanning it with pointScanner is about 5 times faster.
+			if err := d.dec.Decode(&d.points.b); err != nil {
+				return d.pointSyntaxError(err)
+			}
+			d.points.i = 0
+			d.src = &d.points
 			p, err := d.decodePoint()
+			d.src = d.dec
 			if err != nil {
 				return err
 			}
@@ -359,6 +378,37 @@ func (d *Decoder) decodeUsage(f *DataFrame) error {
 	return d.closeDelim(".usage")
 }
 
+// pointSyntaxError locates a syntax error that json.Decoder.Decode found in a point: it decodes
+// the point again token by token from the decoder's buffer, which holds the point up to the bad
+// byte, so the error names the field and the byte where it is.
+func (d *Decoder) pointSyntaxError(err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return d.syntaxError("", err)
+	}
+	rest, rerr := io.ReadAll(d.dec.Buffered())
+	if rerr != nil {
+		return d.syntaxError("", err)
+	}
+	fb := json.NewDecoder(bytes.NewReader(rest))
+	fb.UseNumber()
+	d.fallback, d.fallbackBase = fb, d.dec.InputOffset()
+	d.src = fb
+	_, perr := d.decodePoint()
+	d.src, d.fallback = d.dec, nil
+	if perr == nil {
+		return d.syntaxError("", err)
+	}
+	return perr
+}
+
+// offset returns the input offset of the value being read.
+func (d *Decoder) offset() int64 {
+	if d.fallback != nil {
+		return d.fallbackBase + d.fallback.InputOffset()
+	}
+	return d.dec.InputOffset()
+}
+
 // decodePoint decodes one point:
 //
 //	{"vol": {"unit": U, "qty": N}, "rating": {"price": N}, "groupby": {…}, "metadata": {…}, "description": S}
@@ -368,7 +418,7 @@ func (d *Decoder) decodePoint() (DataPoint, error) {
 		return p, err
 	}
 	var hasVol, hasRating, hasGroupby, hasMetadata, hasDescription bool
-	for d.dec.More() {
+	for d.src.More() {
 		key, err := d.key("")
 		if err != nil {
 			return p, err
@@ -435,7 +485,7 @@ func (d *Decoder) decodeVol(p *DataPoint) error {
 		return err
 	}
 	var hasUnit, hasQty bool
-	for d.dec.More() {
+	for d.src.More() {
 		key, err := d.key(".vol")
 		if err != nil {
 			return err
@@ -484,7 +534,7 @@ func (d *Decoder) decodeRating(p *DataPoint) error {
 		return err
 	}
 	hasPrice := false
-	for d.dec.More() {
+	for d.src.More() {
 		key, err := d.key(".rating")
 		if err != nil {
 			return err
@@ -509,7 +559,7 @@ func (d *Decoder) decodeLabels(suffix string) (map[string]string, error) {
 		return nil, err
 	}
 	m := make(map[string]string)
-	for d.dec.More() {
+	for d.src.More() {
 		key, err := d.key(suffix)
 		if err != nil {
 			return nil, err
@@ -520,7 +570,7 @@ func (d *Decoder) decodeLabels(suffix string) (map[string]string, error) {
 		if _, dup := m[key]; dup {
 			return nil, d.fail(suffix, errDuplicateKey(key))
 		}
-		tok, err := d.dec.Token()
+		tok, err := d.src.Token()
 		if err != nil {
 			return nil, d.syntaxError(labelSuffix(suffix, key), err)
 		}
@@ -605,7 +655,7 @@ func isDecimal(s string) bool {
 
 // token reads the next token; suffix names the value being read for errors.
 func (d *Decoder) token(suffix string) (json.Token, error) {
-	tok, err := d.dec.Token()
+	tok, err := d.src.Token()
 	if err != nil {
 		return nil, d.syntaxError(suffix, err)
 	}
@@ -698,7 +748,7 @@ func (d *Decoder) syntaxCause(err error) error {
 	if errors.As(err, &se) {
 		// json.Decoder.Token's SyntaxError.Offset counts from an internal scan position, not
 		// from the start of the input; InputOffset is where the bad value starts.
-		return fmt.Errorf("%w (value at byte %d)", err, d.dec.InputOffset())
+		return fmt.Errorf("%w (value at byte %d)", err, d.offset())
 	}
 	return err
 }
@@ -742,7 +792,7 @@ func (f *DataFrame) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
-	if tok, err := d.dec.Token(); err != io.EOF {
+	if tok, err := d.src.Token(); err != io.EOF {
 		if err != nil {
 			return d.failAt("", d.syntaxCause(err))
 		}

@@ -351,6 +351,21 @@ func TestDecodeStreamErrors(t *testing.T) {
 		_, _, err := decodeAll(t, `[`+good[:50])
 		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	})
+	t.Run("syntax error offsets count from the start of the input", func(t *testing.T) {
+		for _, c := range []struct{ body, path, bad string }{
+			{`[{"period":x}]`, "dataframes[0].period", `x}`},
+			{`[` + good + `,{` + testPeriod + `,"usage":{"a":[{"vol":{"qty":1},"groupby":{"k":tru}}]}}]`, `dataframes[1].usage["a"][0].groupby["k"]`, `tru}`},
+			{`[` + good + `,{` + testPeriod + `,"usage":{"a":[{"vol":{"qty":1},"groupby":{"k":"a\x"}}]}}]`, `dataframes[1].usage["a"][0].groupby["k"]`, `"a\x`},
+			{`[` + good + `,{` + testPeriod + `,"usage":{"a":[{"vol":{"qty":1} "groupby":{}}]}}]`, `dataframes[1].usage["a"][0]`, `"groupby":{}}]`},
+		} {
+			_, _, err := decodeAll(t, c.body)
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, c.path, e.Path)
+			at := strings.Index(c.body, c.bad)
+			assert.Contains(t, err.Error(), fmt.Sprintf("(value at byte %d)", at))
+		}
+	})
 	t.Run("syntax error is a json.SyntaxError", func(t *testing.T) {
 		_, _, err := decodeAll(t, `[{"period":x}]`)
 		var se *json.SyntaxError

@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -23,9 +24,13 @@ func (f DataFrame) MarshalJSON() ([]byte, error) {
 	return f.AppendJSON(nil)
 }
 
-// AppendJSON appends the frame's MarshalJSON form to b; on error b is returned unchanged.
+// AppendJSON appends the frame's MarshalJSON form to b. A frame the decoder would reject (begin
+// not before end, a year outside 0000–9999, an empty metric type or label key, NaN or ±Inf) is an
+// *Error naming the field, and b is returned unchanged.
 func (f DataFrame) AppendJSON(b []byte) ([]byte, error) {
-	orig := len(b)
+	if err := f.checkEncodable(); err != nil {
+		return b, err
+	}
 	b = append(b, `{"period":{"begin":"`...)
 	b = appendTime(b, f.Start)
 	b = append(b, `","end":"`...)
@@ -41,12 +46,6 @@ func (f DataFrame) AppendJSON(b []byte) ([]byte, error) {
 			if j > 0 {
 				b = append(b, ',')
 			}
-			if field, v := nonFinite(p); field != "" {
-				return b[:orig], &Error{
-					Path: "usage[" + strconv.Quote(typ) + "][" + strconv.Itoa(j) + "]" + field,
-					Err:  fmt.Errorf("not a finite number: %v", v),
-				}
-			}
 			b = appendPoint(b, p)
 		}
 		b = append(b, ']')
@@ -55,15 +54,42 @@ func (f DataFrame) AppendJSON(b []byte) ([]byte, error) {
 	return b, nil
 }
 
-// nonFinite returns the field of p that JSON cannot hold (NaN, ±Inf) and its value, or "".
-func nonFinite(p DataPoint) (string, float64) {
-	if !isFinite(p.Qty) {
-		return ".vol.qty", p.Qty
+// checkEncodable reports what would make the frame's JSON unreadable by the Decoder.
+func (f DataFrame) checkEncodable() error {
+	for _, t := range []struct {
+		field string
+		t     time.Time
+	}{{"period.begin", f.Start}, {"period.end", f.End}} {
+		if y := t.t.UTC().Year(); y < 0 || y > 9999 {
+			return &Error{Path: t.field, Err: fmt.Errorf("year %d is outside 0000-9999", y)}
+		}
 	}
-	if !isFinite(p.Price) {
-		return ".rating.price", p.Price
+	if !f.Start.Before(f.End) {
+		return &Error{Path: "period", Err: fmt.Errorf("begin %s is not before end %s", FormatTime(f.Start), FormatTime(f.End))}
 	}
-	return "", 0
+	for typ, pts := range f.Usage {
+		if typ == "" {
+			return &Error{Path: "usage", Err: errors.New("empty metric type")}
+		}
+		for j, p := range pts {
+			at := func(field string) string {
+				return "usage[" + strconv.Quote(typ) + "][" + strconv.Itoa(j) + "]" + field
+			}
+			if !isFinite(p.Qty) {
+				return &Error{Path: at(".vol.qty"), Err: fmt.Errorf("not a finite number: %v", p.Qty)}
+			}
+			if !isFinite(p.Price) {
+				return &Error{Path: at(".rating.price"), Err: fmt.Errorf("not a finite number: %v", p.Price)}
+			}
+			if _, ok := p.Groupby[""]; ok {
+				return &Error{Path: at(".groupby"), Err: errors.New("empty key")}
+			}
+			if _, ok := p.Metadata[""]; ok {
+				return &Error{Path: at(".metadata"), Err: errors.New("empty key")}
+			}
+		}
+	}
+	return nil
 }
 
 func appendPoint(b []byte, p DataPoint) []byte {
@@ -212,7 +238,10 @@ func (e *Encoder) Encode(f DataFrame) error {
 	}
 	b, err := f.AppendJSON(b)
 	if err != nil {
-		return fmt.Errorf("frame %d: %w", e.n, err)
+		if de, ok := err.(*Error); ok {
+			return &Error{Path: "dataframes[" + strconv.Itoa(e.n) + "]." + de.Path, Err: de.Err}
+		}
+		return err
 	}
 	if e.form == FormNDJSON {
 		b = append(b, '\n')
