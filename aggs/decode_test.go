@@ -46,6 +46,19 @@ func TestDecodePageLabelsAndType(t *testing.T) {
 	require.Nil(t, pg.Rows[0].Groups[0].Value, "a null key is a nil Value")
 }
 
+func TestDecodePageEscapedKeys(t *testing.T) {
+	p := params(t, []string{"project_id"}, "")
+	aggs := json.RawMessage(`{"groups": {"buckets": [
+	  {"key": {"g0": "p\"1\u00e9\\"}, "f0": {"value": 1}, "f1": {"value": 2}},
+	  {"key": {"g0": "projet-é-日本"}, "f0": {"value": 1}, "f1": {"value": 2}},
+	  {"key": {"g0": true}, "f0": {"value": 1}, "f1": {"value": 2}}]}}`)
+	pg, err := DecodePage(aggs, p)
+	require.NoError(t, err)
+	require.Equal(t, `p"1é\`, *pg.Rows[0].Groups[0].Value)
+	require.Equal(t, "projet-é-日本", *pg.Rows[1].Groups[0].Value)
+	require.Equal(t, "true", *pg.Rows[2].Groups[0].Value)
+}
+
 func TestDecodePageTimeExactMillis(t *testing.T) {
 	p := params(t, []string{"time", "project_id"}, "")
 	// 1796083200123 ms is 2026-12-01T00:00:00.123Z: no precision may be lost (upstream divides by 1000).
@@ -176,7 +189,7 @@ func TestDecodePageErrors(t *testing.T) {
 	}{
 		{"no groups", `{"other": {}}`, `no aggregation "groups"`},
 		{"not json", `{"groups": [`, "decoding composite response"},
-		{"no key", `{"groups": {"buckets": [{"doc_count": 1}]}}`, "bucket 0: bucket has no key"},
+		{"no key", `{"groups": {"buckets": [{"doc_count": 1}]}}`, "bucket 0: key has no value for source g0"},
 		{"missing source", `{"groups": {"buckets": [{"key": {"g0": 1, "g2": "p"}}]}}`, "bucket 0: key has no value for source g1"},
 		{"bad millis", `{"groups": {"buckets": [{"key": {"g0": "2026-12-01", "g1": 1, "g2": "p"}}]}}`, `key value of source g0: not epoch milliseconds: "2026-12-01"`},
 		{"fractional millis", `{"groups": {"buckets": [{"key": {"g0": 1.5, "g1": 1, "g2": "p"}}]}}`, `not epoch milliseconds: 1.5`},

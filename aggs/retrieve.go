@@ -217,10 +217,14 @@ func (l *labels) UnmarshalJSON(b []byte) error {
 	}
 	l.m = make(map[string]string, len(raw))
 	for k, v := range raw {
-		kv, err := stringKey(v)
-		if err != nil {
+		var kv keyValue
+		if err := kv.UnmarshalJSON(bytes.TrimSpace(v)); err != nil {
 			return fmt.Errorf("label %q: %w", k, err)
 		}
+		if kv.bad != "" {
+			return fmt.Errorf("label %q: %s", k, kv.bad)
+		}
+		kv.asString()
 		if !kv.null {
 			l.m[k] = kv.str
 		}

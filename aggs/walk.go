@@ -1,7 +1,6 @@
 package aggs
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,7 +18,8 @@ type Searcher interface {
 // in turn, each asking for the previous page's after_key, until a page comes back empty or without
 // after_key. It counts every group exactly and keeps only rows [offset, offset+limit) in memory
 // (every row when all is set; limit 0 means storage.DefaultLimit). Pages that lie wholly outside
-// that window are requested without sub-aggregations, since only their keys are counted.
+// that window are requested without sub-aggregations, since only their keys are counted. A walk
+// whose after_key stops advancing fails instead of looping.
 func Walk(ctx context.Context, s Searcher, p CompositeParams, offset, limit int, all bool) (total int64, rows []storage.Row, err error) {
 	if limit, err = storage.Page(offset, limit); err != nil {
 		return 0, nil, err
@@ -40,6 +40,7 @@ func Walk(ctx context.Context, s Searcher, p CompositeParams, offset, limit int,
 		after    json.RawMessage // the after_key sent with the next page
 		afterKey []keyValue      // after, decoded
 		n        int64           // groups seen so far
+		key      = make([]keyValue, len(d.srcs))
 	)
 	for page := 0; ; page++ {
 		if err := ctx.Err(); err != nil {
@@ -54,46 +55,60 @@ func Walk(ctx context.Context, s Searcher, p CompositeParams, offset, limit int,
 		if err != nil {
 			return 0, nil, fmt.Errorf("composite page %d: %w", page, err)
 		}
-		rp, err := parsePage(aggs)
+		pageAfter, buckets, err := d.decodePage(aggs, keysOnly)
 		if err != nil {
 			return 0, nil, fmt.Errorf("composite page %d: %w", page, err)
 		}
-		if len(rp.Buckets) == 0 {
+		nb := buckets.Len()
+		if nb == 0 {
 			break
 		}
-		if int64(len(rp.Buckets)) > size {
-			return 0, nil, fmt.Errorf("composite page %d: %d buckets for a page size of %d", page, len(rp.Buckets), size)
+		if int64(nb) > size {
+			return 0, nil, fmt.Errorf("composite page %d: %d buckets for a page size of %d", page, nb, size)
 		}
-		for i, b := range rp.Buckets {
-			idx := n + int64(i)
-			keep := all || (idx >= lo && idx < hi)
-			if !keep && i > 0 {
+		// A page must start after the after_key it was asked with. Buckets at or before it were
+		// counted on an earlier page: a server that shifts the after value (OpenSearch bug #7479,
+		// date_histogram with a time zone east of UTC) sends them again, so they are dropped.
+		first := 0
+		if afterKey != nil {
+			for ; first < nb; first++ {
+				if err := d.readKey(buckets.Index(first).Field(0), key); err != nil {
+					return 0, nil, fmt.Errorf("composite page %d, bucket %d: %w", page, first, err)
+				}
+				if compareKeys(key, afterKey) > 0 {
+					break
+				}
+			}
+		}
+		for i := first; i < nb; i++ {
+			idx := n + int64(i-first)
+			if !all && (idx < lo || idx >= hi) {
 				continue
 			}
-			// The first bucket of every page is decoded to check that pages do not overlap.
-			row, key, err := d.row(b, !keep)
-			if err != nil {
+			b := buckets.Index(i)
+			if i > first || afterKey == nil { // else readKey already filled key
+				if err := d.readKey(b.Field(0), key); err != nil {
+					return 0, nil, fmt.Errorf("composite page %d, bucket %d: %w", page, i, err)
+				}
+			}
+			row := d.keyRow(key)
+			if row.Fields, err = d.bucketFields(b); err != nil {
 				return 0, nil, fmt.Errorf("composite page %d, bucket %d: %w", page, i, err)
 			}
-			if i == 0 && afterKey != nil && compareKeys(key, afterKey) <= 0 {
-				return 0, nil, fmt.Errorf("composite page %d: first bucket %s is not after the after_key %s sent for it; the server repeated groups (a date_histogram time zone with after is a known source of this)",
-					page, formatKey(key, d), formatKey(afterKey, d))
-			}
-			if keep {
-				rows = append(rows, row)
-			}
+			rows = append(rows, row)
 		}
-		n += int64(len(rp.Buckets))
-		if rp.AfterKey == nil {
+		n += int64(nb - first)
+		if pageAfter == nil {
 			break
 		}
-		if bytes.Equal(rp.AfterKey, after) {
-			return 0, nil, fmt.Errorf("composite page %d: after_key %s did not advance", page, rp.AfterKey)
-		}
-		if afterKey, err = d.key(rp.AfterKey); err != nil {
+		next, err := d.key(pageAfter)
+		if err != nil {
 			return 0, nil, fmt.Errorf("composite page %d: after_key: %w", page, err)
 		}
-		after = rp.AfterKey
+		if afterKey != nil && compareKeys(next, afterKey) <= 0 {
+			return 0, nil, fmt.Errorf("composite page %d: after_key %s does not advance past %s", page, formatKey(next, d), formatKey(afterKey, d))
+		}
+		after, afterKey = pageAfter, next
 	}
 	return n, rows, nil
 }
