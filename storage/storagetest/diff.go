@@ -64,16 +64,19 @@ func Diff(t *testing.T, a, b storage.Storage, opts DiffOptions) {
 		switch r := d.g.r.IntN(100); {
 		case r < 40:
 			d.retrieve(i, d.g.retrieveQuery())
-		case r < 92:
+		case r < 96:
 			d.total(i, d.g.totalQuery())
 		default:
-			d.delete(i, storage.DeleteQuery{Window: d.g.window(true)})
+			d.delete(i, d.g.deleteQuery())
 		}
 		if d.failures >= maxDiffFailures {
 			t.Fatalf("Diff: stopping after %d mismatches (reproduce with seed %d)", d.failures, seed)
 		}
 	}
 	d.retrieve(opts.Queries, storage.RetrieveQuery{Window: everything, All: true})
+	t.Logf("storagetest.Diff: seed %d: %d points pushed; %d retrieves (%d non-empty), %d totals (%d non-empty), "+
+		"%d deletes (%d points), %d queries rejected by both", seed, d.pushed, d.n.retrieves, d.n.retrieveHits,
+		d.n.totals, d.n.totalHits, d.n.deletes, d.n.deleted, d.n.rejected)
 }
 
 // differ runs one operation on both stores and compares the outcomes.
@@ -83,6 +86,8 @@ type differ struct {
 	seed     int64
 	g        *gen
 	failures int
+	pushed   int
+	n        struct{ retrieves, retrieveHits, totals, totalHits, deletes, deleted, rejected int }
 }
 
 func (d *differ) fail(format string, args ...any) {
@@ -97,11 +102,13 @@ func (d *differ) errsDiffer(what string, ea, eb error) (stop bool) {
 	switch {
 	case ea == nil && eb == nil:
 		return false
+	case errors.Is(ea, storage.ErrInvalid) && errors.Is(eb, storage.ErrInvalid):
+		d.n.rejected++
 	case ea == nil || eb == nil:
 		d.fail("%s: a returned error %v, b returned error %v", what, ea, eb)
 	case errors.Is(ea, storage.ErrInvalid) != errors.Is(eb, storage.ErrInvalid):
 		d.fail("%s: a returned %v, b returned %v; only one is ErrInvalid", what, ea, eb)
-	case !errors.Is(ea, storage.ErrInvalid):
+	default:
 		d.fail("%s: both failed: a: %v; b: %v", what, ea, eb)
 	}
 	return true
@@ -114,6 +121,9 @@ func (d *differ) push(what string, frames []dataframe.DataFrame) {
 	if ea != nil || eb != nil {
 		d.t.Fatalf("Diff: %s of %d frames: a: %v; b: %v (reproduce with seed %d)", what, len(frames), ea, eb, d.seed)
 	}
+	for _, f := range frames {
+		d.pushed += f.Len()
+	}
 }
 
 func (d *differ) retrieve(i int, q storage.RetrieveQuery) {
@@ -123,6 +133,10 @@ func (d *differ) retrieve(i int, q storage.RetrieveQuery) {
 	rb, eb := d.b.Retrieve(d.t.Context(), q)
 	if d.errsDiffer(what, ea, eb) {
 		return
+	}
+	d.n.retrieves++
+	if ra.Total > 0 {
+		d.n.retrieveHits++
 	}
 	if msg := diffRetrieve(ra, rb); msg != "" {
 		d.fail("%s: %s", what, msg)
@@ -137,6 +151,10 @@ func (d *differ) total(i int, q storage.TotalQuery) {
 	if d.errsDiffer(what, ea, eb) {
 		return
 	}
+	d.n.totals++
+	if len(ra.Rows) > 0 {
+		d.n.totalHits++
+	}
 	if msg := diffTotal(ra, rb); msg != "" {
 		d.fail("%s: %s", what, msg)
 	}
@@ -150,6 +168,8 @@ func (d *differ) delete(i int, q storage.DeleteQuery) {
 	if d.errsDiffer(what, ea, eb) {
 		return
 	}
+	d.n.deletes++
+	d.n.deleted += int(na)
 	if na != nb {
 		d.fail("%s: a deleted %d points, b deleted %d", what, na, nb)
 	}
@@ -462,6 +482,17 @@ func (g *gen) page() (offset, limit int, all bool) {
 	return offset, 1 + g.r.IntN(60), false
 }
 
+// deleteQuery draws a delete, mostly of one project, user or resource, so that data remains.
+func (g *gen) deleteQuery() storage.DeleteQuery {
+	q := storage.DeleteQuery{Window: g.window(true)}
+	if g.chance(85) {
+		key := g.pick([]string{"project_id", "user", "id"})
+		pool := map[string][]string{"project_id": genProjects, "user": genUsers, "id": genIDs}[key]
+		q.Filters = storage.Filters{key: {g.pick(pool)}}
+	}
+	return q
+}
+
 func (g *gen) retrieveQuery() storage.RetrieveQuery {
 	q := storage.RetrieveQuery{Window: g.window(false)}
 	q.Offset, q.Limit, q.All = g.page()
@@ -471,8 +502,15 @@ func (g *gen) retrieveQuery() storage.RetrieveQuery {
 func (g *gen) totalQuery() storage.TotalQuery {
 	q := storage.TotalQuery{Window: g.window(false)}
 	q.Offset, q.Limit, q.All = g.page()
+	periodic := false
 	for range []int{0, 1, 1, 2, 2, 3}[g.r.IntN(6)] {
-		q.Groupby = append(q.Groupby, g.pick(genGroupbys))
+		e := g.pick(genGroupbys)
+		p := e == "time" || strings.HasPrefix(e, "calendar-")
+		if (slices.Contains(q.Groupby, e) || p && periodic) && g.chance(90) {
+			continue // mostly valid groupbys; now and then a duplicate or a second period
+		}
+		periodic = periodic || p
+		q.Groupby = append(q.Groupby, e)
 	}
 	if g.chance(40) {
 		var items []string
