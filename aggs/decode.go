@@ -106,6 +106,11 @@ func (f *optFloat) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// metricValue is a single-value metric aggregation's result; min, max and avg give null over no documents.
+type metricValue struct {
+	Value optFloat `json:"value"`
+}
+
 // field returns the metric value of aggregation name (custom field f), or why it has none.
 func (mv *metricValue) field(name string, f storage.CustomField) (storage.Field, error) {
 	switch {
@@ -117,15 +122,10 @@ func (mv *metricValue) field(name string, f storage.CustomField) (storage.Field,
 	return storage.Field{Name: f.Alias, Value: mv.Value.v}, nil
 }
 
-// metricValue is a single-value metric aggregation's result; min, max and avg give null over no documents.
-type metricValue struct {
-	Value optFloat `json:"value"`
-}
-
 // decoder turns the composite responses of one CompositeParams into rows. It decodes a page in a
 // single encoding/json pass into a struct type made for the query's sources and fields
-// ({"key": {"g0": …, "g1": …}, "f0": {"value": …}, …}). Decoding through maps and nested
-// json.RawMessage cost 12µs and 55 allocations per bucket; this costs 3.3µs and 5 (BenchmarkWalkPage).
+// ({"key": {"g0": …, "g1": …}, "f0": {"value": …}, …}). Against decoding through maps and nested
+// json.RawMessage it takes 3-4x less time and 5 allocations per bucket instead of 55 (BenchmarkWalkPage).
 type decoder struct {
 	p        CompositeParams
 	srcs     []source

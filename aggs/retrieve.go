@@ -98,6 +98,8 @@ type pointSource struct {
 
 // DecodeHits decodes the "hits" object of a search response into the exact total (-1 when the
 // request did not count) and the hits, in order. A total the server only bounded is an error.
+// Points come back as the memory driver returns them: times in UTC, an absent unit as
+// dataframe.DefaultUnit, absent groupby and metadata as empty maps.
 func DecodeHits(hits json.RawMessage) (int64, []Hit, error) {
 	var resp struct {
 		Total *struct {
@@ -143,7 +145,7 @@ func DecodeHits(hits json.RawMessage) (int64, []Hit, error) {
 			return 0, nil, fmt.Errorf("hit %d: _source.price: %w", i, src.Price.err)
 		}
 		out[i] = Hit{Type: *src.Type, Start: start, End: end, Sort: h.Sort, Point: dataframe.DataPoint{
-			Unit: src.Unit, Qty: src.Qty.v, Price: src.Price.v,
+			Unit: dataframe.DataPoint{Unit: src.Unit}.UnitOrDefault(), Qty: src.Qty.v, Price: src.Price.v,
 			Groupby: src.Groupby.m, Metadata: src.Metadata.m, Description: src.Description,
 		}}
 		if out[i].Point.Groupby == nil {

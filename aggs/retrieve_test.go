@@ -118,6 +118,7 @@ func TestDecodeHitsNoTotal(t *testing.T) {
 func TestDecodeHitsDefaultsEmptyLabels(t *testing.T) {
 	_, got, err := DecodeHits(json.RawMessage(`{"hits": [{"_source": {"start": "2026-12-01T00:00:00Z", "end": "2026-12-01T01:00:00Z", "type": "t", "qty": 1, "price": 2}}]}`))
 	require.NoError(t, err)
+	require.Equal(t, dataframe.DefaultUnit, got[0].Point.Unit)
 	require.NotNil(t, got[0].Point.Groupby)
 	require.NotNil(t, got[0].Point.Metadata)
 	require.Empty(t, got[0].Point.Groupby)
