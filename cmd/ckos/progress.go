@@ -1,0 +1,155 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// progress is a progress bar on stderr. A nil *progress (stderr is not a terminal, or --quiet)
+// does nothing, so callers never test whether progress is shown.
+type progress struct {
+	bar     *progressbar.ProgressBar
+	mu      sync.Mutex
+	stop    chan struct{} // closed by finish to stop the spinner's ticker
+	stopped chan struct{} // closed when the ticker goroutine has returned
+	done    bool
+}
+
+// progressShown reports whether progress bars are drawn: stderr is a terminal and not --quiet.
+func (a *app) progressShown() bool {
+	return !a.quiet && a.isTerminal(a.stderr)
+}
+
+// newByteProgress returns a bar over size bytes with rate and ETA, or nil when not shown.
+func (a *app) newByteProgress(desc string, size int64) *progress {
+	if !a.progressShown() || size <= 0 {
+		return nil
+	}
+	bar := progressbar.NewOptions64(size,
+		progressbar.OptionSetWriter(a.stderr),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(a.stderr) }),
+	)
+	return &progress{bar: bar}
+}
+
+// newSpinner returns an indeterminate bar counting unit (with its rate and the elapsed time),
+// redrawn every 100ms until finish, or nil when not shown. Use it when the amount of work is
+// not known in advance.
+func (a *app) newSpinner(desc, unit string) *progress {
+	if !a.progressShown() {
+		return nil
+	}
+	bar := progressbar.NewOptions64(-1,
+		progressbar.OptionSetWriter(a.stderr),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString(unit),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionSpinnerType(14),
+		// ckos redraws the spinner itself so that no goroutine outlives the bar.
+		progressbar.OptionSetSpinnerChangeInterval(0),
+		progressbar.OptionThrottle(100*time.Millisecond),
+	)
+	p := &progress{bar: bar, stop: make(chan struct{}), stopped: make(chan struct{})}
+	go func() {
+		defer close(p.stopped)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				p.mu.Lock()
+				if !p.done {
+					_ = p.bar.Add64(0)
+				}
+				p.mu.Unlock()
+			}
+		}
+	}()
+	return p
+}
+
+// set moves the bar to n.
+func (p *progress) set(n int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.done && n > int64(p.bar.State().CurrentNum) {
+		_ = p.bar.Set64(n)
+	}
+}
+
+// add advances the bar by n.
+func (p *progress) add(n int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.done {
+		_ = p.bar.Add64(n)
+	}
+}
+
+// describe changes the text before the bar.
+func (p *progress) describe(s string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.done {
+		p.bar.Describe(s)
+	}
+}
+
+// finish completes the bar (ok) or leaves it where it stopped (failure), ends its line, and
+// stops the spinner's goroutine before returning.
+func (p *progress) finish(ok bool) {
+	if p == nil {
+		return
+	}
+	if p.stop != nil {
+		close(p.stop)
+		<-p.stopped
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return
+	}
+	p.done = true
+	if ok && p.stop == nil {
+		_ = p.bar.Finish() // the completion callback ends the line
+		return
+	}
+	_ = p.bar.Exit()
+	_ = p.bar.Clear()
+}
+
+// countRequests advances p by one for each request to the cluster until the returned function
+// is called.
+func (a *app) countRequests(p *progress) func() {
+	if p == nil {
+		return func() {}
+	}
+	fn := func() { p.add(1) }
+	a.onRequest.Store(&fn)
+	return func() { a.onRequest.Store(nil) }
+}

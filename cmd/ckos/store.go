@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/opensearch-project/opensearch-go/v4/opensearchapi"
+	"github.com/opensearch-project/opensearch-go/v4/opensearchtransport"
+
+	"github.com/ckos/ckos/opensearch"
+	"github.com/ckos/ckos/storage"
+	"github.com/ckos/ckos/templates"
+)
+
+// templatesTarget is what the installer commands work on.
+type templatesTarget struct {
+	client   *opensearchapi.Client
+	settings templates.Settings
+}
+
+// openStore resolves the configuration, lets adjust change it (e.g. Refresh), and opens the
+// configured driver. With --verbose every request is logged.
+func (a *app) openStore(ctx context.Context, adjust func(*storage.Config)) (storage.Storage, storage.Config, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, cfg, err
+	}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	st, err := storage.Open(ctx, cfg.Backend, cfg)
+	if err != nil {
+		return nil, cfg, err
+	}
+	if ost, ok := st.(*opensearch.Store); ok {
+		a.instrument(ost.Client())
+	}
+	return st, cfg, nil
+}
+
+// openOpenSearch opens the configured cluster for the commands that need its client
+// (templates, retention): the backend must be opensearch or elasticsearch.
+func (a *app) openOpenSearch(ctx context.Context) (*opensearch.Store, error) {
+	st, cfg, err := a.openStore(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	ost, ok := st.(*opensearch.Store)
+	if !ok {
+		st.Close()
+		return nil, inputError(fmt.Errorf("backend %q is not an OpenSearch or Elasticsearch cluster; this command needs one", cfg.Backend))
+	}
+	return ost, nil
+}
+
+// instrument makes the client report each request it performs: logged with --verbose, and
+// counted for the progress spinners.
+func (a *app) instrument(c *opensearchapi.Client) {
+	c.Client.Transport = &loggingTransport{next: c.Client.Transport, app: a}
+}
+
+// loggingTransport logs each request's method, path, status and duration (never the query
+// string, the body or the credentials) and counts requests.
+type loggingTransport struct {
+	next opensearchtransport.Interface
+	app  *app
+}
+
+// Perform implements opensearchtransport.Interface.
+func (t *loggingTransport) Perform(req *http.Request) (*http.Response, error) {
+	began := time.Now()
+	resp, err := t.next.Perform(req)
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	if t.app.verbose {
+		t.app.logRequest(req.Method, req.URL.Path, status, time.Since(began))
+	}
+	if hook := t.app.onRequest.Load(); hook != nil {
+		(*hook)()
+	}
+	return resp, err
+}
+
+// requestHook is called after each request to the cluster.
+type requestHook = atomic.Pointer[func()]
