@@ -65,8 +65,8 @@ changed (state "modified") is left alone unless --force.`,
 	}
 	install.Flags().BoolVar(&force, "force", false, "also overwrite objects an operator modified")
 	status := &cobra.Command{
-		Use:   "status",
-		Short: "Report each object as installed, missing, outdated, modified or unavailable",
+		Use:     "status",
+		Short:   "Report each object as installed, missing, outdated, modified or unavailable",
 		Example: `  ckos templates status -o json`,
 		Args:    noArgs,
 		RunE: a.withTemplates(func(ctx context.Context, st templatesTarget) (templates.Report, error) {
@@ -74,8 +74,8 @@ changed (state "modified") is left alone unless --force.`,
 		}),
 	}
 	uninstall := &cobra.Command{
-		Use:   "uninstall",
-		Short: "Remove the index template and retention policy (never an index)",
+		Use:     "uninstall",
+		Short:   "Remove the index template and retention policy (never an index)",
 		Example: `  ckos templates uninstall`,
 		Args:    noArgs,
 		RunE: a.withTemplates(func(ctx context.Context, st templatesTarget) (templates.Report, error) {
