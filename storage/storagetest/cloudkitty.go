@@ -2,7 +2,6 @@ package storagetest
 
 import (
 	"testing"
-	"time"
 
 	"github.com/ckos/ckos/storage"
 )
@@ -228,5 +227,3 @@ func comparePoints(t *testing.T, what string, got, want []flat) {
 		}
 	}
 }
-
-var _ = time.Hour

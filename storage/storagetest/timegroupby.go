@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ckos/ckos/dataframe"
 	"github.com/ckos/ckos/storage"
 )
 
@@ -118,16 +119,18 @@ var calBase = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 func runCalendar(t *testing.T, open func(t *testing.T) storage.Storage) {
 	s := open(t)
 	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
-	one := func(start time.Time, typ string, price float64) {
-		push(t, s, frame(start, time.Hour, pt{Type: typ, Qty: 1, Price: price}))
+	one := func(start time.Time, price float64) dataframe.DataFrame {
+		return frame(start, time.Hour, pt{Type: "a", Qty: 1, Price: price})
 	}
-	one(at(2024, 1, 31, 23), "a", 1)
-	one(at(2024, 2, 1, 0), "a", 2)
-	push(t, s, frame(at(2024, 2, 15, 12), time.Hour, pt{Type: "a", Qty: 1, Price: 4}, pt{Type: "b", Qty: 1, Price: 8}))
-	one(at(2024, 3, 3, 10), "a", 16) // a Sunday
-	one(at(2024, 3, 4, 0), "a", 32)  // the next Monday
-	one(at(2024, 12, 31, 23), "a", 64)
-	one(at(2025, 1, 1, 0), "a", 128)
+	push(t, s,
+		one(at(2024, 1, 31, 23), 1),
+		one(at(2024, 2, 1, 0), 2),
+		frame(at(2024, 2, 15, 12), time.Hour, pt{Type: "a", Qty: 1, Price: 4}, pt{Type: "b", Qty: 1, Price: 8}),
+		one(at(2024, 3, 3, 10), 16), // a Sunday
+		one(at(2024, 3, 4, 0), 32),  // the next Monday
+		one(at(2024, 12, 31, 23), 64),
+		one(at(2025, 1, 1, 0), 128),
+	)
 	check := func(t *testing.T, w storage.Window, groupby []string, want []wantRow) {
 		t.Helper()
 		res := total(t, s, storage.TotalQuery{Window: w, Groupby: groupby})

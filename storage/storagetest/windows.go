@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ckos/ckos/dataframe"
 	"github.com/ckos/ckos/storage"
 )
 
@@ -16,12 +17,14 @@ var windowFrames = [][2]float64{{0, 1}, {1, 2}, {2, 4}, {4, 6}, {5, 6}, {6, 7}}
 
 func runWindows(t *testing.T, open func(t *testing.T) storage.Storage) {
 	s := open(t)
+	var data []dataframe.DataFrame
 	for i, f := range windowFrames {
-		push(t, s, frame(hours(windowBase, f[0]), time.Duration((f[1]-f[0])*float64(time.Hour)),
+		data = append(data, frame(hours(windowBase, f[0]), time.Duration((f[1]-f[0])*float64(time.Hour)),
 			pt{Type: "compute", Qty: 1, Price: float64(int(1) << i), Groupby: kv("id", fmt.Sprintf("f%d", i))},
 			pt{Type: "storage", Qty: 2, Price: 0, Groupby: kv("id", fmt.Sprintf("f%d", i))},
 		))
 	}
+	push(t, s, data...)
 	win := func(from, to float64) storage.Window {
 		return storage.Window{Begin: hours(windowBase, from), End: hours(windowBase, to)}
 	}
