@@ -28,8 +28,8 @@ const maxDiffFailures = 5
 
 // Diff feeds a and b the same random dataframes (several frames across days of two months, labels
 // with missing keys, dashes, upper case and numbers, identical points in one push, re-rated points
-// in a later push), then runs random retrieves, totals and deletes on both and fails on the first
-// results that differ. a and b must be empty and configured alike (UTC, time match "start"); the
+// in a later push), then runs random retrieves, totals and deletes on both and reports results that
+// differ (stopping after five), including errors that only one store returns. a and b must be empty and configured alike (UTC, time match "start"); the
 // seed is logged and repeated in every failure message.
 func Diff(t *testing.T, a, b storage.Storage, opts DiffOptions) {
 	t.Helper()
