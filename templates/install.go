@@ -167,17 +167,18 @@ func Status(ctx context.Context, c *opensearchapi.Client, s Settings) (Report, e
 // Uninstall removes the index template and the retention policy of s (first detaching the
 // policy from the indices it manages); it never deletes an index.
 func Uninstall(ctx context.Context, c *opensearchapi.Client, s Settings) (Report, error) {
+	r := Report{Distribution: s.Distribution, Version: s.Version, Objects: []Entry{}}
 	if err := s.Validate(); err != nil {
-		return Report{}, err
+		return r, err
 	}
 	if s.Distribution == "" {
 		d, err := Detect(ctx, c)
 		if err != nil {
-			return Report{}, err
+			return r, err
 		}
 		s.Distribution = d
+		r.Distribution = d
 	}
-	r := Report{Distribution: s.Distribution, Version: s.Version}
 	te := Entry{Object: ObjectIndexTemplate, Name: s.TemplateName(), Action: ActionNone, State: StateMissing}
 	_, err := do(ctx, c, call{op: "delete index template " + s.TemplateName(), method: http.MethodDelete, path: "/_index_template/" + url.PathEscape(s.TemplateName())})
 	switch {
@@ -296,7 +297,7 @@ func plan(ctx context.Context, c *opensearchapi.Client, s Settings) (*installati
 }
 
 func (p *installation) report() Report {
-	r := Report{Distribution: p.s.Distribution, Version: p.s.Version}
+	r := Report{Distribution: p.s.Distribution, Version: p.s.Version, Objects: []Entry{}}
 	if p.template.e.Object != "" {
 		r.Objects = append(r.Objects, p.template.e)
 	}
