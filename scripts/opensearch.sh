@@ -13,7 +13,7 @@
 #   OPENSEARCH_HEAP      JVM heap (default 768m)
 #   OPENSEARCH_URL       when set, `up` does nothing: the tests use that cluster
 #   OPENSEARCH_JAVA_HOME JDK to run the node with (default: the first suitable JDK found)
-#   OPENSEARCH_START_TIMEOUT seconds to wait for a yellow cluster (default 180)
+#   OPENSEARCH_START_TIMEOUT seconds to wait for a yellow cluster (default 300)
 #   CKOS_CACHE           cache for downloads and the node (default ~/.cache/ckos)
 #   CKOS_OPENSEARCH_DOCKER=1  run the official container image instead, when a Docker engine answers
 #   CKOS_OPENSEARCH_USER system user that runs the node when this script runs as root (default ckos-os)
@@ -26,7 +26,7 @@ OPENSEARCH_VERSION="${OPENSEARCH_VERSION:-2.19.6}"
 V="$OPENSEARCH_VERSION"
 PORT="${OPENSEARCH_PORT:-9200}"
 HEAP="${OPENSEARCH_HEAP:-768m}"
-START_TIMEOUT="${OPENSEARCH_START_TIMEOUT:-180}"
+START_TIMEOUT="${OPENSEARCH_START_TIMEOUT:-300}"
 CACHE="${CKOS_CACHE:-$HOME/.cache/ckos}"
 DL="$CACHE/downloads"
 SERVICE_USER="${CKOS_OPENSEARCH_USER:-ckos-os}"
@@ -223,7 +223,6 @@ install() {
 	if [ "$have_js" = 1 ] && fetch "org.opensearch.plugin:opensearch-index-management:$V.0:zip" "opensearch-index-management-$V.0.zip"; then
 		have_im=1
 	fi
-	fetch_reindex
 
 	log "installing OpenSearch $V into $home"
 	rm -rf "$tmp"
@@ -238,7 +237,12 @@ install() {
 		OPENSEARCH_JAVA_HOME="$java" "$tmp/bin/opensearch-plugin" install --batch "file://$DL/opensearch-index-management-$V.0.zip" >&2
 		ism=installed
 	fi
-	install_reindex "$tmp"
+	if [ -f "$tmp/modules/reindex/plugin-descriptor.properties" ]; then
+		log "the distribution already has the reindex module" # 3.x integ-test zips ship every module
+	else
+		fetch_reindex
+		install_reindex "$tmp"
+	fi
 	printf 'version=%s\nism=%s\nreindex=installed\n' "$V" "$ism" >"$tmp/.ckos-installed"
 	rm -rf "$home"
 	mv "$tmp" "$home"
@@ -313,11 +317,16 @@ print_log_tail() {
 	done
 }
 
+# wait_yellow waits until the cluster at $1 is yellow or green; with a pid file $2, it gives up
+# as soon as the process named there has exited.
 wait_yellow() {
-	local url="$1" pid="${2:-}" deadline=$((SECONDS + START_TIMEOUT)) h
+	local url="$1" pidfile="${2:-}" deadline=$((SECONDS + START_TIMEOUT)) h pid=""
 	while [ "$SECONDS" -lt "$deadline" ]; do
 		if h="$(health "$url")" && [[ "$h" =~ \"status\":\"(yellow|green)\" ]]; then
 			return 0
+		fi
+		if [ -z "$pid" ] && [ -n "$pidfile" ] && [ -s "$pidfile" ]; then
+			pid="$(cat "$pidfile")"
 		fi
 		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
 			log "the node (pid $pid) exited during startup"
@@ -412,17 +421,18 @@ cmd_up() {
 		print_log_tail
 		die "OpenSearch failed to start"
 	fi
-	# The node writes its pid file shortly after the launcher returns.
-	for _ in $(seq 50); do
+	if ! wait_yellow "$URL" "$NODE/opensearch.pid"; then
+		print_log_tail
+		pid="$(cat "$NODE/opensearch.pid" 2>/dev/null || true)"
+		if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+		die "OpenSearch did not become ready"
+	fi
+	# The node writes its pid file after it daemonizes; it can lag behind a yellow cluster.
+	for _ in $(seq 100); do
 		[ -s "$NODE/opensearch.pid" ] && break
 		sleep 0.2
 	done
-	pid="$(cat "$NODE/opensearch.pid" 2>/dev/null || true)"
-	if ! wait_yellow "$URL" "$pid"; then
-		print_log_tail
-		[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-		die "OpenSearch did not become ready"
-	fi
+	pid="$(cat "$NODE/opensearch.pid" 2>/dev/null || echo unknown)"
 	log "OpenSearch $V is up (pid $pid, started in $((SECONDS - t0))s); data and logs in $NODE"
 	echo "$URL"
 }
