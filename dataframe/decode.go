@@ -780,7 +780,8 @@ func describe(tok json.Token) string {
 // period.begin and period.end are times ParseTime accepts, begin before end; each point needs vol
 // (qty a number or numeric string; unit optional, DefaultUnit when absent or empty), groupby and
 // metadata (string, number or boolean values, kept in string form); rating.price defaults to 0;
-// description is optional; any other key is an error.
+// description is optional; any other key, a key given twice, an empty metric type or label key
+// is an error.
 func (f *DataFrame) UnmarshalJSON(data []byte) error {
 	d := NewDecoder(bytes.NewReader(data))
 	d.lines.stop()

@@ -221,7 +221,7 @@ func NewEncoder(w io.Writer, form Form) *Encoder {
 	return &Encoder{w: w, form: form}
 }
 
-// Encode writes one frame. A frame that cannot be encoded (NaN) is an error and nothing is
+// Encode writes one frame. A frame AppendJSON refuses is an *Error and nothing is
 // written; a write error is returned by every later call.
 func (e *Encoder) Encode(f DataFrame) error {
 	if e.err != nil {

@@ -138,7 +138,11 @@ func parseTime(s string) (time.Time, bool) {
 	if t.Day() != day { // 2019-02-30 normalises to March: reject it
 		return time.Time{}, false
 	}
-	return t.UTC(), true
+	t = t.UTC()
+	if t.Year() < 0 || t.Year() > 9999 { // 0000-01-01T00:00:00+01:00: not writable as RFC 3339
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // offset reads an optional zone: Z, ±hh:mm, ±hhmm or ±hh; none means UTC.
