@@ -141,7 +141,7 @@ fetch_reindex() {
 	if [ -s "$dir/jars/reindex-client-$V.jar" ]; then return 0; fi
 	mkdir -p "$dir"
 	cat >"$dir/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
+<project>
   <modelVersion>4.0.0</modelVersion>
   <groupId>ckos.local</groupId>
   <artifactId>reindex-module-fetch</artifactId>
