@@ -1,0 +1,247 @@
+package opensearch_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ckos/ckos/dataframe"
+	"github.com/ckos/ckos/internal/ostest"
+	"github.com/ckos/ckos/opensearch"
+	"github.com/ckos/ckos/storage"
+	"github.com/ckos/ckos/storage/memory"
+	"github.com/ckos/ckos/storage/storagetest"
+)
+
+// requestLog records the requests a Store sends.
+type requestLog struct {
+	mu    sync.Mutex
+	paths []string
+}
+
+func (l *requestLog) add(method, path string, _ int, _ time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.paths = append(l.paths, method+" "+path)
+}
+
+func (l *requestLog) matching(sub string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, p := range l.paths {
+		if strings.Contains(p, sub) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// open returns an initialised Store on a fresh index prefix of the test cluster.
+func open(t *testing.T, mod func(*storage.Config)) (*opensearch.Store, ostest.Env) {
+	t.Helper()
+	env := ostest.Cluster(t)
+	cfg := storage.Config{URLs: []string{env.URL}, Index: env.Prefix, Refresh: true, Replicas: 0}
+	if mod != nil {
+		mod(&cfg)
+	}
+	ctx := context.Background()
+	s, err := opensearch.Open(ctx, cfg)
+	require.NoError(t, err)
+	require.NoError(t, s.Init(ctx))
+	t.Cleanup(func() { _ = s.Close() })
+	return s, env
+}
+
+func TestConformance(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) storage.Storage {
+		s, _ := open(t, nil)
+		return s
+	})
+}
+
+func TestConformanceInsideTimeMatch(t *testing.T) {
+	storagetest.RunTimeMatchInside(t, func(t *testing.T) storage.Storage {
+		s, _ := open(t, func(c *storage.Config) { c.TimeMatch = storage.TimeMatchInside })
+		return s
+	})
+}
+
+func TestDiffAgainstMemory(t *testing.T) {
+	s, _ := open(t, nil)
+	m := memory.New(storage.Config{Refresh: true})
+	storagetest.Diff(t, m, s, storagetest.DiffOptions{})
+}
+
+func TestDiffAgainstMemoryWeeklyIndices(t *testing.T) {
+	s, _ := open(t, func(c *storage.Config) { c.IndexGranularity = "week" })
+	m := memory.New(storage.Config{Refresh: true})
+	storagetest.Diff(t, m, s, storagetest.DiffOptions{})
+}
+
+func frame(start string, typ string, pts ...dataframe.DataPoint) dataframe.DataFrame {
+	s, err := time.Parse(time.RFC3339, start)
+	if err != nil {
+		panic(err)
+	}
+	f := dataframe.DataFrame{Start: s, End: s.Add(time.Hour)}
+	for _, p := range pts {
+		f.AddPoint(typ, p)
+	}
+	return f
+}
+
+func pt(project string, qty, price float64) dataframe.DataPoint {
+	return dataframe.DataPoint{Unit: "u", Qty: qty, Price: price,
+		Groupby: map[string]string{"project_id": project, "id": fmt.Sprint(project, qty)}, Metadata: map[string]string{"flavor": "m1"}}
+}
+
+func TestPushWritesDateIndicesWithMapping(t *testing.T) {
+	s, env := open(t, nil)
+	ctx := context.Background()
+	require.NoError(t, s.Push(ctx, []dataframe.DataFrame{
+		frame("2026-12-03T10:00:00Z", "instance", pt("Project-A", 1, 2)),
+		frame("2026-12-04T23:00:00Z", "instance", pt("8d3ae500-89ea-4142-9c6e-1269db6a0b64", 1, 2)),
+	}))
+	resp, err := env.Client.Client.Perform(mustReq(t, "GET", "/"+env.Prefix+"-*/_mapping"))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var m map[string]struct {
+		Mappings struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"mappings"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
+	require.Contains(t, m, env.Prefix+"-2026.12.03")
+	require.Contains(t, m, env.Prefix+"-2026.12.04")
+	props := m[env.Prefix+"-2026.12.03"].Mappings.Properties
+	assert.JSONEq(t, `{"type":"double"}`, string(props["price"]))
+	assert.JSONEq(t, `{"type":"double"}`, string(props["qty"]))
+	assert.JSONEq(t, `{"type":"keyword"}`, string(props["type"]))
+	assert.Contains(t, string(props["start"]), `"date"`)
+	assert.Contains(t, string(props["groupby"]), `"project_id":{"type":"keyword"`)
+}
+
+func mustReq(t *testing.T, method, path string) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest(method, path, nil)
+	require.NoError(t, err)
+	return r
+}
+
+func TestQueriesTouchOnlyTheIndicesOfTheRange(t *testing.T) {
+	s, env := open(t, nil)
+	var log requestLog
+	s.SetRequestLogger(log.add)
+	ctx := context.Background()
+	require.NoError(t, s.Push(ctx, []dataframe.DataFrame{
+		frame("2026-11-30T10:00:00Z", "instance", pt("a", 1, 1)),
+		frame("2026-12-01T10:00:00Z", "instance", pt("a", 1, 1)),
+		frame("2026-12-02T10:00:00Z", "instance", pt("a", 1, 1)),
+	}))
+	w := storage.Window{Begin: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)}
+	r, err := s.Retrieve(ctx, storage.RetrieveQuery{Window: w})
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, r.Total)
+	tot, err := s.Total(ctx, storage.TotalQuery{Window: w, Groupby: []string{"project_id"}})
+	require.NoError(t, err)
+	require.Len(t, tot.Rows, 1)
+	searches := log.matching("_search")
+	require.NotEmpty(t, searches)
+	for _, p := range searches {
+		assert.Contains(t, p, env.Prefix+"-2026.12.01/", p)
+		assert.NotContains(t, p, "2026.12.02", p)
+		assert.NotContains(t, p, "2026.11.30", p)
+		assert.NotContains(t, p, "*", p)
+	}
+}
+
+func TestRetrieveDeepPagesUsePITAndReleaseIt(t *testing.T) {
+	s, env := open(t, nil)
+	var log requestLog
+	s.SetRequestLogger(log.add)
+	ctx := context.Background()
+	var frames []dataframe.DataFrame
+	for h := 0; h < 30; h++ {
+		f := frame(time.Date(2026, 11, 2, h%24, 0, 0, 0, time.UTC).AddDate(0, 0, h/24).Format(time.RFC3339), "instance")
+		for i := 0; i < 400; i++ {
+			f.AddPoint("instance", pt(fmt.Sprintf("p%03d", i), float64(i), 0.5))
+		}
+		frames = append(frames, f)
+	}
+	require.NoError(t, s.Push(ctx, frames))
+	w := storage.Window{Begin: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	all, err := s.Retrieve(ctx, storage.RetrieveQuery{Window: w, All: true})
+	require.NoError(t, err)
+	assert.EqualValues(t, 12000, all.Total)
+	n := 0
+	for _, f := range all.DataFrames {
+		n += f.Len()
+	}
+	assert.Equal(t, 12000, n)
+	deep, err := s.Retrieve(ctx, storage.RetrieveQuery{Window: w, Offset: 10500, Limit: 700})
+	require.NoError(t, err)
+	assert.EqualValues(t, 12000, deep.Total)
+	got := 0
+	for _, f := range deep.DataFrames {
+		got += f.Len()
+	}
+	assert.Equal(t, 700, got)
+	assert.NotEmpty(t, log.matching("point_in_time"), "deep pages go through a PIT")
+	// Every PIT opened was closed.
+	resp, err := env.Client.Client.Perform(mustReq(t, "GET", "/_search/point_in_time/_all"))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.NotContains(t, string(body), env.Prefix, "a PIT on the test's indices is still open: %s", body)
+}
+
+func TestBulkItemFailureFailsPushWithReason(t *testing.T) {
+	s, _ := open(t, nil)
+	ctx := context.Background()
+	// A groupby key that is both a value and an object cannot be mapped: the item is rejected.
+	bad := dataframe.DataPoint{Qty: 1, Price: 1, Groupby: map[string]string{"a": "x", "a.b": "y"}, Metadata: map[string]string{}}
+	err := s.Push(ctx, []dataframe.DataFrame{frame("2026-12-03T10:00:00Z", "instance", pt("ok", 1, 1), bad)})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, storage.ErrRejected)
+	assert.Contains(t, err.Error(), "1 of 2 points were not stored")
+}
+
+func TestDeleteDropsWholeIndices(t *testing.T) {
+	s, env := open(t, nil)
+	var log requestLog
+	s.SetRequestLogger(log.add)
+	ctx := context.Background()
+	require.NoError(t, s.Push(ctx, []dataframe.DataFrame{
+		frame("2026-12-01T10:00:00Z", "instance", pt("a", 1, 1), pt("b", 2, 1)),
+		frame("2026-12-02T10:00:00Z", "instance", pt("a", 1, 1)),
+		frame("2026-12-03T10:00:00Z", "instance", pt("a", 1, 1)),
+	}))
+	n, err := s.Delete(ctx, storage.DeleteQuery{Window: storage.Window{
+		Begin: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)}})
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, n)
+	assert.NotEmpty(t, log.matching("DELETE /"+env.Prefix+"-2026.12.01"), "the whole index of Dec 1 is dropped")
+	assert.NotEmpty(t, log.matching("2026.12.02/_delete_by_query"), "Dec 2 is only partly in range")
+	r, err := s.Retrieve(ctx, storage.RetrieveQuery{Window: storage.Window{
+		Begin: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}})
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, r.Total)
+}
+
+func TestOpenUnreachableNamesURL(t *testing.T) {
+	_, err := opensearch.Open(context.Background(), storage.Config{URLs: []string{"http://user:secret@127.0.0.1:1"}})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, storage.ErrUnavailable)
+	assert.Contains(t, err.Error(), "http://127.0.0.1:1")
+	assert.NotContains(t, err.Error(), "secret")
+}

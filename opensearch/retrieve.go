@@ -1,0 +1,208 @@
+package opensearch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/ckos/ckos/aggs"
+	"github.com/ckos/ckos/dataframe"
+	"github.com/ckos/ckos/mapping"
+	"github.com/ckos/ckos/storage"
+)
+
+const (
+	// maxResultWindow is OpenSearch's default index.max_result_window: from+size past it need a PIT.
+	maxResultWindow = 10000
+	// pitPageSize is the number of hits per page of a point-in-time walk.
+	pitPageSize = 5000
+	// pitKeepAlive is how long a point in time lives between two pages.
+	pitKeepAlive = "2m"
+)
+
+// searchQuery is the query string of searches on date indices that may not all exist.
+var searchQuery = url.Values{"ignore_unavailable": {"true"}, "allow_no_indices": {"true"}}
+
+// Retrieve returns page [offset, offset+limit) of the matching points in total order (start,
+// end, type, id) with the exact number of matches. Shallow pages use from/size; deep pages and
+// All walk a point in time with search_after, and the point in time is always released.
+func (s *Store) Retrieve(ctx context.Context, q storage.RetrieveQuery) (storage.RetrieveResult, error) {
+	if err := s.check(); err != nil {
+		return storage.RetrieveResult{}, err
+	}
+	w, err := q.Window.Resolve(time.Now(), s.cfg.Loc())
+	if err != nil {
+		return storage.RetrieveResult{}, err
+	}
+	if err := w.CheckOpen(); err != nil {
+		return storage.RetrieveResult{}, err
+	}
+	limit, err := storage.Page(q.Offset, q.Limit)
+	if err != nil {
+		return storage.RetrieveResult{}, err
+	}
+	indices := mapping.Indices(s.prefix, s.gran, w.Begin, w.End)
+	var (
+		total int64
+		hits  []aggs.Hit
+	)
+	if !q.All && q.Offset+limit <= maxResultWindow {
+		total, hits, err = s.retrieveShallow(ctx, indices, w, q.Offset, limit)
+	} else {
+		total, hits, err = s.retrieveDeep(ctx, indices, w, q.Offset, limit, q.All)
+	}
+	if err != nil {
+		return storage.RetrieveResult{}, err
+	}
+	return storage.RetrieveResult{Total: total, DataFrames: toFrames(hits)}, nil
+}
+
+// retrieveShallow fetches one page with from/size.
+func (s *Store) retrieveShallow(ctx context.Context, indices []string, w storage.Window, offset, limit int) (int64, []aggs.Hit, error) {
+	body, err := aggs.RetrieveBody(aggs.RetrieveParams{Window: w, TimeMatch: s.cfg.TimeMatch, Size: limit, From: offset})
+	if err != nil {
+		return 0, nil, err
+	}
+	return s.searchHits(ctx, "/"+joinIndices(indices)+"/_search", searchQuery, body)
+}
+
+// retrieveDeep walks a point in time page by page with search_after, skipping offset hits.
+func (s *Store) retrieveDeep(ctx context.Context, indices []string, w storage.Window, offset, limit int, all bool) (total int64, out []aggs.Hit, err error) {
+	existing, err := s.existingIndices(ctx, indices)
+	if err != nil || len(existing) == 0 {
+		return 0, nil, err
+	}
+	pit, err := s.openPIT(ctx, existing)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer func() {
+		// Release the point in time even when ctx was cancelled.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if cerr := s.closePIT(cctx, pit); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	var after json.RawMessage
+	skip := offset
+	if all {
+		skip = 0 // All returns every match, whatever the page asked
+	}
+	total = -1
+	for {
+		size := pitPageSize
+		if !all {
+			size = min(maxResultWindow, max(pitPageSize, skip+limit-len(out)))
+		}
+		body, err := aggs.RetrieveBody(aggs.RetrieveParams{Window: w, TimeMatch: s.cfg.TimeMatch, Size: size,
+			SearchAfter: after, PIT: &aggs.PIT{ID: pit, KeepAlive: pitKeepAlive}, SkipTotal: total >= 0})
+		if err != nil {
+			return 0, nil, err
+		}
+		n, hits, err := s.searchHits(ctx, "/_search", nil, body)
+		if err != nil {
+			return 0, nil, err
+		}
+		if total < 0 {
+			total = n
+		}
+		if len(hits) > 0 {
+			after = hits[len(hits)-1].Sort
+		}
+		drop := min(skip, len(hits))
+		skip -= drop
+		out = append(out, hits[drop:]...)
+		if !all && len(out) >= limit {
+			return total, out[:limit], nil
+		}
+		if len(hits) < size {
+			return total, out, nil
+		}
+	}
+}
+
+// searchHits runs a search and decodes its total and hits, failing on shard failures.
+func (s *Store) searchHits(ctx context.Context, path string, query url.Values, body []byte) (int64, []aggs.Hit, error) {
+	_, data, err := s.do(ctx, request{op: "retrieve: search", method: "POST", path: path, query: query, body: body})
+	if err != nil {
+		return 0, nil, err
+	}
+	var ans struct {
+		Shards   *shardsInfo     `json:"_shards"`
+		TimedOut bool            `json:"timed_out"`
+		Hits     json.RawMessage `json:"hits"`
+	}
+	if err := json.Unmarshal(data, &ans); err != nil {
+		return 0, nil, fmt.Errorf("retrieve: decode search answer: %w", err)
+	}
+	if err := shardFailure("retrieve: search", ans.Shards); err != nil {
+		return 0, nil, err
+	}
+	if ans.TimedOut {
+		return 0, nil, fmt.Errorf("retrieve: search timed out on the cluster: %w", storage.ErrRejected)
+	}
+	return aggs.DecodeHits(ans.Hits)
+}
+
+// openPIT opens a point in time on the named indices and returns its id.
+func (s *Store) openPIT(ctx context.Context, indices []string) (string, error) {
+	q := url.Values{"keep_alive": {pitKeepAlive}}
+	path := "/" + joinIndices(indices) + "/_search/point_in_time"
+	if s.flavor == FlavorElasticsearch {
+		path = "/" + joinIndices(indices) + "/_pit"
+	}
+	_, data, err := s.do(ctx, request{op: "retrieve: open point in time", method: "POST", path: path, query: q})
+	if err != nil {
+		return "", err
+	}
+	var ans struct {
+		PitID string `json:"pit_id"` // OpenSearch
+		ID    string `json:"id"`     // Elasticsearch
+	}
+	if err := json.Unmarshal(data, &ans); err != nil {
+		return "", fmt.Errorf("retrieve: decode point in time: %w", err)
+	}
+	if ans.PitID != "" {
+		return ans.PitID, nil
+	}
+	if ans.ID != "" {
+		return ans.ID, nil
+	}
+	return "", fmt.Errorf("retrieve: open point in time: no id in answer: %w", storage.ErrRejected)
+}
+
+// closePIT releases a point in time.
+func (s *Store) closePIT(ctx context.Context, id string) error {
+	path, key := "/_search/point_in_time", "pit_id"
+	var body []byte
+	var err error
+	if s.flavor == FlavorElasticsearch {
+		path, key = "/_pit", "id"
+		body, err = json.Marshal(map[string]string{key: id})
+	} else {
+		body, err = json.Marshal(map[string][]string{key: {id}})
+	}
+	if err != nil {
+		return fmt.Errorf("retrieve: close point in time: %w", err)
+	}
+	_, _, err = s.do(ctx, request{op: "retrieve: close point in time", method: "DELETE", path: path, body: body, allow: []int{404}})
+	return err
+}
+
+
+// toFrames groups hits, already in (start, end) order, into DataFrames.
+func toFrames(hits []aggs.Hit) []dataframe.DataFrame {
+	var frames []dataframe.DataFrame
+	for _, h := range hits {
+		n := len(frames)
+		if n == 0 || !frames[n-1].Start.Equal(h.Start) || !frames[n-1].End.Equal(h.End) {
+			frames = append(frames, dataframe.DataFrame{Start: h.Start, End: h.End})
+			n++
+		}
+		frames[n-1].AddPoint(h.Type, h.Point)
+	}
+	return frames
+}
