@@ -9,7 +9,8 @@ import (
 )
 
 // Searcher runs one search request and returns the raw aggregations object of its response.
-// The driver implements it over its client and returns an error for failed or partial searches.
+// The driver implements it over its client and returns an error for failed or partial searches,
+// and nil aggregations when the search reached no index (nothing can match).
 type Searcher interface {
 	Search(ctx context.Context, body []byte) (json.RawMessage, error)
 }
@@ -54,6 +55,9 @@ func Walk(ctx context.Context, s Searcher, p CompositeParams, offset, limit int,
 		aggs, err := s.Search(ctx, body)
 		if err != nil {
 			return 0, nil, fmt.Errorf("composite page %d: %w", page, err)
+		}
+		if len(aggs) == 0 {
+			break // no index in range: no groups
 		}
 		pageAfter, buckets, err := d.decodePage(aggs, keysOnly)
 		if err != nil {
@@ -123,6 +127,9 @@ func walkUngrouped(ctx context.Context, s Searcher, p CompositeParams, offset, l
 	aggs, err := s.Search(ctx, body)
 	if err != nil {
 		return 0, nil, fmt.Errorf("aggregation request: %w", err)
+	}
+	if len(aggs) == 0 {
+		return 0, nil, nil // no index in range: nothing matched
 	}
 	rows, err := DecodeUngrouped(aggs, p)
 	if err != nil {

@@ -376,3 +376,14 @@ func TestWalkUngrouped(t *testing.T) {
 	_, _, err = Walk(context.Background(), searcherFunc(func(context.Context, []byte) (json.RawMessage, error) { return nil, boom }), p, 0, 10, false)
 	require.ErrorIs(t, err, boom)
 }
+
+// A search that reached no index answers without aggregations: nothing matched.
+func TestWalkNoIndexInRange(t *testing.T) {
+	none := searcherFunc(func(context.Context, []byte) (json.RawMessage, error) { return nil, nil })
+	for _, groupby := range [][]string{nil, {"project_id"}} {
+		total, rows, err := Walk(context.Background(), none, params(t, groupby, ""), 0, 10, false)
+		require.NoError(t, err, "groupby %v", groupby)
+		require.Zero(t, total)
+		require.Empty(t, rows)
+	}
+}
