@@ -150,7 +150,7 @@ func AppendString(dst []byte, s string) []byte {
 // Mappings returns the field mapping of a ckos index (never left to dynamic mapping):
 // dates, keywords, doubles, and every groupby.* / metadata.* value as a keyword.
 func Mappings() map[string]any {
-	keyword := map[string]any{"type": "keyword", "ignore_above": 1024}
+	keyword := map[string]any{"type": "keyword"}
 	date := map[string]any{"type": "date", "format": "strict_date_optional_time||epoch_millis"}
 	labels := func(name string) map[string]any {
 		return map[string]any{name: map[string]any{"path_match": name[:len(name)-len("_as_keyword")] + ".*", "mapping": keyword}}

@@ -23,6 +23,10 @@ const (
 // into wildcard patterns, keeping request lines short.
 const MaxIndexNames = 48
 
+// MaxIndicesBytes bounds the comma-joined names Indices returns, so that a request line stays
+// well under OpenSearch's 4096-byte http.max_initial_line_length.
+const MaxIndicesBytes = 2048
+
 // ParseGranularity validates a granularity name; empty means Day.
 func ParseGranularity(s string) (Granularity, error) {
 	switch Granularity(s) {
@@ -139,7 +143,8 @@ func Pattern(prefix string) string { return prefix + "-*" }
 
 // Indices returns the index names (or wildcard patterns) that can hold points whose frame starts
 // in [begin, end); a zero bound is open, and an open range gives Pattern(prefix). Past
-// MaxIndexNames, whole months (day indices) and whole years are folded into wildcards.
+// MaxIndexNames or MaxIndicesBytes, whole months (day indices) and whole years are folded into
+// wildcards, and when even that is too long, Pattern(prefix) is returned.
 func Indices(prefix string, g Granularity, begin, end time.Time) []string {
 	if begin.IsZero() || end.IsZero() || !begin.Before(end) {
 		if !begin.IsZero() && !end.IsZero() {
@@ -151,10 +156,25 @@ func Indices(prefix string, g Granularity, begin, end time.Time) []string {
 	for s, e := Span(g, begin); s.Before(end); s, e = e, nextEnd(g, e) {
 		names = append(names, IndexName(prefix, g, s))
 	}
-	if len(names) <= MaxIndexNames {
+	if short(names) {
 		return names
 	}
-	return fold(prefix, g, begin, end)
+	if names = fold(prefix, g, begin, end); short(names) {
+		return names
+	}
+	return []string{Pattern(prefix)}
+}
+
+// short reports whether names fit in MaxIndexNames and MaxIndicesBytes.
+func short(names []string) bool {
+	if len(names) > MaxIndexNames {
+		return false
+	}
+	n := 0
+	for _, s := range names {
+		n += len(s) + 1
+	}
+	return n <= MaxIndicesBytes
 }
 
 func nextEnd(g Granularity, t time.Time) time.Time {

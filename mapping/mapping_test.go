@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,6 +94,10 @@ func TestIndicesFoldsLongRanges(t *testing.T) {
 	got = Indices("ck", Month, day("2020-03-01T00:00:00Z"), day("2026-02-01T00:00:00Z"))
 	assert.Equal(t, []string{"ck-2020.03", "ck-2020.04", "ck-2020.05", "ck-2020.06", "ck-2020.07", "ck-2020.08", "ck-2020.09",
 		"ck-2020.10", "ck-2020.11", "ck-2020.12", "ck-2021.*", "ck-2022.*", "ck-2023.*", "ck-2024.*", "ck-2025.*", "ck-2026.01"}, got)
+	// Past what folding can shorten enough, the whole pattern is used.
+	assert.Equal(t, []string{"ck-*"}, Indices("ck", Day, day("2000-01-01T00:00:00Z"), day("2100-01-01T00:00:00Z")))
+	long := strings.Repeat("p", 150)
+	assert.Equal(t, []string{long + "-*"}, Indices(long, Day, day("2026-11-01T00:00:00Z"), day("2026-11-25T00:00:00Z")))
 	// Every instant of the range is covered by exactly one name or pattern.
 	for _, g := range []Granularity{Day, Week} {
 		b, e := day("2023-03-15T07:00:00Z"), day("2025-10-03T00:00:00Z")
