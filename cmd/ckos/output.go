@@ -17,9 +17,20 @@ import (
 )
 
 // formatNumber prints f in full decimal notation, never in exponent form: the shortest text
-// that parses back to f ("0.00000123", "1500000000").
+// that parses back to f ("0.00000123", "1500000000"). CSV uses it: the exact float64.
 func formatNumber(f float64) string {
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// humanNumber is formatNumber after rounding to 15 significant digits, which removes the noise
+// of summing binary floats (467.54060000000004 → 467.5406) and nothing a float64 sum holds for
+// sure. Tables use it; CSV and JSON carry the exact value.
+func humanNumber(f float64) string {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
+	if err != nil {
+		return formatNumber(f)
+	}
+	return formatNumber(r)
 }
 
 // formatTime prints t as RFC 3339 in UTC, with fractional seconds only when present.
@@ -116,19 +127,19 @@ func writeTotal(w io.Writer, format string, cols []string, res storage.TotalResu
 		bw.WriteString("]}\n")
 		return bw.Flush()
 	}
-	missing := missingValue
+	missing, number := missingValue, humanNumber
 	if format == formatCSV {
-		missing = ""
+		missing, number = "", formatNumber
 	}
 	t := &table{header: cols}
 	for _, r := range res.Rows {
-		t.add(totalRowText(cols, r, missing)...)
+		t.add(totalRowText(cols, r, missing, number)...)
 	}
 	return t.write(w, format)
 }
 
 // totalRowText returns the row's cells in column order.
-func totalRowText(cols []string, r storage.Row, missing string) []string {
+func totalRowText(cols []string, r storage.Row, missing string, number func(float64) string) []string {
 	out := make([]string, 0, len(cols))
 	for _, c := range cols {
 		switch c {
@@ -140,7 +151,7 @@ func totalRowText(cols []string, r storage.Row, missing string) []string {
 			continue
 		}
 		if v, ok := r.Field(c); ok {
-			out = append(out, formatNumber(v))
+			out = append(out, number(v))
 			continue
 		}
 		if v, ok := r.Group(c); ok && v != nil {

@@ -181,3 +181,22 @@ func TestDeleteOutputFormats(t *testing.T) {
 	assert.Equal(t, exitUsage, bare.code)
 	assert.Contains(t, bare.stderr, "delete needs --begin, --end, --type or --filter (or --all to delete every point)")
 }
+
+func TestNumberFormats(t *testing.T) {
+	tenth, fifth := 0.1, 0.2 // variables: constant arithmetic would be exact
+	for _, tc := range []struct {
+		in           float64
+		exact, human string
+	}{
+		{467.54060000000004, "467.54060000000004", "467.5406"},
+		{tenth + fifth, "0.30000000000000004", "0.3"},
+		{1e-9, "0.000000001", "0.000000001"},
+		{0.00000123, "0.00000123", "0.00000123"},
+		{2.5e21, "2500000000000000000000", "2500000000000000000000"},
+		{-3, "-3", "-3"},
+		{123456789.123456, "123456789.123456", "123456789.123456"},
+	} {
+		assert.Equal(t, tc.exact, formatNumber(tc.in))
+		assert.Equal(t, tc.human, humanNumber(tc.in))
+	}
+}
