@@ -47,7 +47,7 @@ func (l *requestLog) matching(sub string) []string {
 }
 
 // open returns an initialised Store on a fresh index prefix of the test cluster.
-func open(t *testing.T, mod func(*storage.Config)) (*opensearch.Store, ostest.Env) {
+func open(t testing.TB, mod func(*storage.Config)) (*opensearch.Store, ostest.Env) {
 	t.Helper()
 	env := ostest.Cluster(t)
 	cfg := storage.Config{URLs: []string{env.URL}, Index: env.Prefix, Refresh: true, Replicas: 0}
@@ -76,10 +76,16 @@ func TestConformanceInsideTimeMatch(t *testing.T) {
 	})
 }
 
+// TestDiffAgainstMemory runs the differential test over fixed seeds (reproducible) and one new
+// seed per run (logged, so a failure can be replayed with DiffOptions{Seed: N}).
 func TestDiffAgainstMemory(t *testing.T) {
-	s, _ := open(t, nil)
-	m := memory.New(storage.Config{Refresh: true})
-	storagetest.Diff(t, m, s, storagetest.DiffOptions{})
+	for _, seed := range []int64{1, 2, 3, 42, 2026, 0} {
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			s, _ := open(t, nil)
+			m := memory.New(storage.Config{Refresh: true})
+			storagetest.Diff(t, m, s, storagetest.DiffOptions{Seed: seed})
+		})
+	}
 }
 
 func TestDiffAgainstMemoryWeeklyIndices(t *testing.T) {
@@ -203,6 +209,54 @@ func TestRetrieveDeepPagesUsePITAndReleaseIt(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	assert.NotContains(t, string(body), env.Prefix, "a PIT on the test's indices is still open: %s", body)
+}
+
+// manyPoints returns n points spread over hourly frames of December 2026, 500 per frame, with
+// prices in quarters so their sum is exact in binary.
+func manyPoints(n int) ([]dataframe.DataFrame, float64, float64) {
+	var frames []dataframe.DataFrame
+	var qty, price float64
+	for i := 0; i < n; i++ {
+		if i%500 == 0 {
+			start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i/500) * time.Hour)
+			frames = append(frames, dataframe.DataFrame{Start: start, End: start.Add(time.Hour)})
+		}
+		typ := []string{"instance", "volume.size", "image.size", "ip.floating"}[i%4]
+		p := dataframe.DataPoint{Unit: "u", Qty: float64(i % 7), Price: float64(i%13) * 0.25,
+			Groupby:  map[string]string{"project_id": fmt.Sprintf("project-%02d", i%37), "id": fmt.Sprintf("res-%05d", i)},
+			Metadata: map[string]string{"flavor": "m1.small"}}
+		frames[len(frames)-1].AddPoint(typ, p)
+		qty += p.Qty
+		price += p.Price
+	}
+	return frames, qty, price
+}
+
+func TestPush50000PointsArriveComplete(t *testing.T) {
+	s, _ := open(t, nil)
+	s.SetPushOptions(opensearch.PushOptions{FlushBytes: 1 << 20}) // several bulk requests in flight
+	ctx := context.Background()
+	frames, qty, price := manyPoints(50000)
+	require.NoError(t, s.Push(ctx, frames))
+	w := storage.Window{Begin: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
+	r, err := s.Retrieve(ctx, storage.RetrieveQuery{Window: w, Limit: 1})
+	require.NoError(t, err)
+	assert.EqualValues(t, 50000, r.Total)
+	tot, err := s.Total(ctx, storage.TotalQuery{Window: w})
+	require.NoError(t, err)
+	require.Len(t, tot.Rows, 1)
+	gotQty, _ := tot.Rows[0].Field("qty")
+	gotRate, _ := tot.Rows[0].Field("rate")
+	assert.Equal(t, qty, gotQty)
+	assert.Equal(t, price, gotRate)
+	byProject, err := s.Total(ctx, storage.TotalQuery{Window: w, Groupby: []string{"project_id", "type"}, All: true})
+	require.NoError(t, err)
+	assert.EqualValues(t, 37*4, byProject.Total)
+	// Pushing the same data again stores nothing twice.
+	require.NoError(t, s.Push(ctx, frames))
+	r, err = s.Retrieve(ctx, storage.RetrieveQuery{Window: w, Limit: 1})
+	require.NoError(t, err)
+	assert.EqualValues(t, 50000, r.Total)
 }
 
 func TestBulkItemFailureFailsPushWithReason(t *testing.T) {
