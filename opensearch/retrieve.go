@@ -192,7 +192,6 @@ func (s *Store) closePIT(ctx context.Context, id string) error {
 	return err
 }
 
-
 // toFrames groups hits, already in (start, end) order, into DataFrames.
 func toFrames(hits []aggs.Hit) []dataframe.DataFrame {
 	var frames []dataframe.DataFrame
