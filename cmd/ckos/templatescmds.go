@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,6 +39,10 @@ retention is enforced by ` + "`ckos retention enforce`" + `.`,
 			rep, err := templates.Status(cmd.Context(), st.Client(), set)
 			if err != nil {
 				return err
+			}
+			// Status after Init: each object's state; what Init did is not reported.
+			for i := range rep.Objects {
+				rep.Objects[i].Action = ""
 			}
 			return writeReport(a, rep)
 		},
@@ -115,7 +120,12 @@ func writeReport(a *app, rep templates.Report) error {
 	if a.output == formatJSON {
 		return writeJSON(a.stdout, rep)
 	}
-	t := &table{header: []string{"object", "name", "state", "action", "version", "detail"}}
+	header := []string{"object", "name", "state", "action", "version", "detail"}
+	withAction := slices.ContainsFunc(rep.Objects, func(e templates.Entry) bool { return e.Action != "" })
+	if !withAction {
+		header = slices.Delete(header, 3, 4)
+	}
+	t := &table{header: header}
 	for _, e := range rep.Objects {
 		detail := e.Detail
 		if e.Attached > 0 {
@@ -124,7 +134,11 @@ func writeReport(a *app, rep templates.Report) error {
 			}
 			detail += fmt.Sprintf("attached to %d existing indices", e.Attached)
 		}
-		t.add(e.Object, e.Name, string(e.State), string(e.Action), e.InstalledVersion, detail)
+		row := []string{e.Object, e.Name, string(e.State), string(e.Action), e.InstalledVersion, detail}
+		if !withAction {
+			row = slices.Delete(row, 3, 4)
+		}
+		t.add(row...)
 	}
 	return t.write(a.stdout, a.output)
 }
