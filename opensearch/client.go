@@ -1,22 +1,16 @@
 package opensearch
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	osgo "github.com/opensearch-project/opensearch-go/v4"
 	"github.com/opensearch-project/opensearch-go/v4/errmask"
 	"github.com/opensearch-project/opensearch-go/v4/opensearchapi"
 
+	"github.com/ckos/ckos/internal/osreq"
 	"github.com/ckos/ckos/storage"
 )
 
@@ -80,133 +74,9 @@ func RedactURL(u string) string {
 	return p.String()
 }
 
-// Error is a request the cluster answered with an error status.
-type Error struct {
-	Op     string // what ckos was doing
-	Status int    // HTTP status
-	Type   string // the root cause's type
-	Reason string // the root cause's reason
-}
-
-func (e *Error) Error() string {
-	if e.Type == "" {
-		return fmt.Sprintf("%s: HTTP %d: %s", e.Op, e.Status, e.Reason)
-	}
-	return fmt.Sprintf("%s: HTTP %d: %s: %s", e.Op, e.Status, e.Type, e.Reason)
-}
-
-// Unwrap makes errors.Is(err, storage.ErrRejected) true.
-func (e *Error) Unwrap() error { return storage.ErrRejected }
-
-// parseError turns an error answer into *Error, preferring the root cause's reason.
-func parseError(op string, status int, body []byte) *Error {
-	var r struct {
-		Error json.RawMessage `json:"error"`
-	}
-	e := &Error{Op: op, Status: status}
-	if json.Unmarshal(body, &r) != nil || len(r.Error) == 0 {
-		e.Reason = strings.TrimSpace(string(truncate(body, 300)))
-		if e.Reason == "" {
-			e.Reason = http.StatusText(status)
-		}
-		return e
-	}
-	var s string
-	if json.Unmarshal(r.Error, &s) == nil {
-		e.Reason = s
-		return e
-	}
-	var st struct {
-		Type      string `json:"type"`
-		Reason    string `json:"reason"`
-		RootCause []struct {
-			Type   string `json:"type"`
-			Reason string `json:"reason"`
-		} `json:"root_cause"`
-	}
-	_ = json.Unmarshal(r.Error, &st)
-	e.Type, e.Reason = st.Type, st.Reason
-	if len(st.RootCause) > 0 && st.RootCause[0].Reason != "" {
-		e.Type, e.Reason = st.RootCause[0].Type, st.RootCause[0].Reason
-	}
-	return e
-}
-
-func truncate(b []byte, n int) []byte {
-	if len(b) > n {
-		return append(b[:n:n], "…"...)
-	}
-	return b
-}
-
-// request is one call to the cluster.
-type request struct {
-	op      string     // what ckos is doing, for errors
-	method  string     // HTTP method
-	path    string     // escaped path, e.g. "/ck-2026.12.03/_search"
-	query   url.Values // query string
-	body    []byte     // JSON or NDJSON body
-	ndjson  bool       // body is NDJSON
-	allow   []int      // non-2xx statuses returned without error
-	maxBody int64      // response bytes to read; 0 means unlimited
-}
-
-// do sends r and returns the status and body; non-2xx answers not in r.allow become *Error,
-// transport failures wrap storage.ErrUnavailable.
-func (s *Store) do(ctx context.Context, r request) (int, []byte, error) {
-	u := r.path
-	if len(r.query) > 0 {
-		u += "?" + r.query.Encode()
-	}
-	var body io.Reader
-	if r.body != nil {
-		body = bytes.NewReader(r.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
-	if err != nil {
-		return 0, nil, fmt.Errorf("%s: build request: %w", r.op, err)
-	}
-	if r.body != nil {
-		ct := "application/json"
-		if r.ndjson {
-			ct = "application/x-ndjson"
-		}
-		req.Header.Set("Content-Type", ct)
-	}
-	began := time.Now()
-	resp, err := s.client.Client.Perform(req)
-	if s.logRequest != nil {
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
-		}
-		s.logRequest(r.method, r.path, status, time.Since(began))
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return 0, nil, fmt.Errorf("%s: %w", r.op, ctx.Err())
-		}
-		return 0, nil, fmt.Errorf("%s: %w at %s: %w", r.op, storage.ErrUnavailable, s.addr, err)
-	}
-	defer resp.Body.Close()
-	var rd io.Reader = resp.Body
-	if r.maxBody > 0 {
-		rd = io.LimitReader(resp.Body, r.maxBody)
-	}
-	data, err := io.ReadAll(rd)
-	if err != nil {
-		return resp.StatusCode, nil, fmt.Errorf("%s: read response: %w", r.op, err)
-	}
-	if resp.StatusCode >= 300 {
-		for _, a := range r.allow {
-			if a == resp.StatusCode {
-				return resp.StatusCode, data, nil
-			}
-		}
-		return resp.StatusCode, data, parseError(r.op, resp.StatusCode, data)
-	}
-	return resp.StatusCode, data, nil
-}
+// Error is a request the cluster answered with an error status (HTTP status and the server's
+// reason); errors.Is(err, storage.ErrRejected) holds for it.
+type Error = osreq.Error
 
 // shardFailure reports a search answer's failed shards as an error (opensearch-go would mask it).
 func shardFailure(op string, shards *shardsInfo) error {
@@ -235,10 +105,4 @@ type shardsInfo struct {
 			Reason string `json:"reason"`
 		} `json:"reason"`
 	} `json:"failures"`
-}
-
-// isNotFound reports whether err is the cluster's 404.
-func isNotFound(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Status == http.StatusNotFound
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ckos/ckos/aggs"
+	"github.com/ckos/ckos/internal/osreq"
 	"github.com/ckos/ckos/mapping"
 	"github.com/ckos/ckos/storage"
 )
@@ -77,7 +78,7 @@ func (s *Store) existingIndices(ctx context.Context, names []string) ([]string, 
 		}
 	}
 	q := url.Values{"format": {"json"}, "h": {"index"}, "expand_wildcards": {"open"}}
-	_, body, err := s.do(ctx, request{op: "list indices", method: "GET", path: "/_cat/indices/" + joinIndices(patterns), query: q})
+	_, body, err := s.req.Do(ctx, osreq.Request{Op: "list indices", Method: "GET", Path: "/_cat/indices/" + joinIndices(patterns), Query: q})
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +114,7 @@ func matchesAnyPattern(name string, patterns []string) bool {
 // dropIndices counts the documents of the named indices, then deletes the indices.
 func (s *Store) dropIndices(ctx context.Context, names []string) (int64, error) {
 	path := "/" + joinIndices(names)
-	_, body, err := s.do(ctx, request{op: "delete: count documents", method: "GET", path: path + "/_count"})
+	_, body, err := s.req.Do(ctx, osreq.Request{Op: "delete: count documents", Method: "GET", Path: path + "/_count"})
 	if err != nil {
 		return 0, err
 	}
@@ -127,8 +128,8 @@ func (s *Store) dropIndices(ctx context.Context, names []string) (int64, error) 
 	if err := shardFailure("delete: count documents", c.Shards); err != nil {
 		return 0, err
 	}
-	if _, _, err := s.do(ctx, request{op: "delete indices " + strings.Join(names, ","), method: "DELETE", path: path,
-		query: url.Values{"ignore_unavailable": {"true"}}}); err != nil {
+	if _, _, err := s.req.Do(ctx, osreq.Request{Op: "delete indices " + strings.Join(names, ","), Method: "DELETE", Path: path,
+		Query: url.Values{"ignore_unavailable": {"true"}}}); err != nil {
 		return 0, err
 	}
 	return c.Count, nil
@@ -147,7 +148,7 @@ func (s *Store) deleteByQuery(ctx context.Context, names []string, w storage.Win
 		"refresh":            {strconv.FormatBool(s.cfg.Refresh)},
 		"slices":             {"auto"},
 	}
-	_, data, err := s.do(ctx, request{op: "delete: _delete_by_query", method: "POST", path: "/" + joinIndices(names) + "/_delete_by_query", query: q, body: body})
+	_, data, err := s.req.Do(ctx, osreq.Request{Op: "delete: _delete_by_query", Method: "POST", Path: "/" + joinIndices(names) + "/_delete_by_query", Query: q, Body: body})
 	if err != nil {
 		return 0, err
 	}

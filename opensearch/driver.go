@@ -12,6 +12,7 @@ import (
 
 	"github.com/opensearch-project/opensearch-go/v4/opensearchapi"
 
+	"github.com/ckos/ckos/internal/osreq"
 	"github.com/ckos/ckos/mapping"
 	"github.com/ckos/ckos/storage"
 )
@@ -38,14 +39,12 @@ const (
 type Store struct {
 	cfg     storage.Config
 	client  *opensearchapi.Client
-	addr    string // first address, without credentials, for messages
+	req     osreq.Client // raw requests: status and reason checked, optional request log
 	prefix  string
 	gran    mapping.Granularity
 	flavor  Flavor
 	version string // the cluster's version number
 	closed  atomic.Bool
-
-	logRequest func(method, path string, status int, took time.Duration) // see SetRequestLogger
 
 	// Push tuning; see PushOptions.
 	flushBytes int
@@ -81,7 +80,7 @@ func Open(ctx context.Context, cfg storage.Config) (*Store, error) {
 	if len(cfg.URLs) > 0 {
 		addr = RedactURL(cfg.URLs[0])
 	}
-	s := &Store{cfg: cfg, client: c, addr: addr, prefix: cfg.Index, gran: g, flushBytes: 4 << 20, workers: 2}
+	s := &Store{cfg: cfg, client: c, req: osreq.Client{API: c, Addr: addr}, prefix: cfg.Index, gran: g, flushBytes: 4 << 20, workers: 2}
 	if err := s.detect(ctx); err != nil {
 		return nil, err
 	}
@@ -90,7 +89,7 @@ func Open(ctx context.Context, cfg storage.Config) (*Store, error) {
 
 // detect asks the cluster what it is (GET /).
 func (s *Store) detect(ctx context.Context) error {
-	_, body, err := s.do(ctx, request{op: "connect to cluster", method: "GET", path: "/"})
+	_, body, err := s.req.Do(ctx, osreq.Request{Op: "connect to cluster", Method: "GET", Path: "/"})
 	if err != nil {
 		return err
 	}
@@ -101,7 +100,7 @@ func (s *Store) detect(ctx context.Context) error {
 		} `json:"version"`
 	}
 	if err := json.Unmarshal(body, &info); err != nil {
-		return fmt.Errorf("connect to cluster at %s: unexpected answer to GET /: %w", s.addr, err)
+		return fmt.Errorf("connect to cluster at %s: unexpected answer to GET /: %w", s.req.Addr, err)
 	}
 	s.version = info.Version.Number
 	s.flavor = FlavorElasticsearch
@@ -155,5 +154,5 @@ func (s *Store) SetPushOptions(o PushOptions) {
 // SetRequestLogger calls fn after every request with its method, path (never the body or
 // credentials), HTTP status (0 when none came back) and duration; call it before use.
 func (s *Store) SetRequestLogger(fn func(method, path string, status int, took time.Duration)) {
-	s.logRequest = fn
+	s.req.Log = fn
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ckos/ckos/dataframe"
+	"github.com/ckos/ckos/internal/osreq"
 	"github.com/ckos/ckos/mapping"
 	"github.com/ckos/ckos/storage"
 )
@@ -193,7 +194,7 @@ func (s *Store) sendBatch(ctx context.Context, b *batch, fails *pushFailures) er
 	bo.MaxInterval = 5 * time.Second
 	cur := b
 	for attempt := 0; ; attempt++ {
-		_, body, err := s.do(ctx, request{op: "push: _bulk", method: "POST", path: "/_bulk", query: q, body: cur.buf, ndjson: true})
+		_, body, err := s.req.Do(ctx, osreq.Request{Op: "push: _bulk", Method: "POST", Path: "/_bulk", Query: q, Body: cur.buf, NDJSON: true})
 		if err != nil {
 			return err
 		}

@@ -94,13 +94,9 @@ func nan() float64 {
 	return z / z
 }
 
-func TestParseErrorPrefersRootCause(t *testing.T) {
-	e := parseError("search", 400, []byte(`{"error":{"root_cause":[{"type":"query_shard_exception","reason":"bad field"}],"type":"search_phase_execution_exception","reason":"all shards failed"},"status":400}`))
-	assert.Equal(t, "search: HTTP 400: query_shard_exception: bad field", e.Error())
-	assert.ErrorIs(t, e, storage.ErrRejected)
-	e = parseError("x", 502, []byte("<html>bad gateway</html>"))
-	assert.Equal(t, "x: HTTP 502: <html>bad gateway</html>", e.Error())
+func TestRedactURL(t *testing.T) {
 	assert.Equal(t, "http://h:9200", RedactURL("http://user:pw@h:9200"))
+	assert.Equal(t, "http://h:9200", RedactURL("http://h:9200"))
 }
 
 func BenchmarkEncode(b *testing.B) {

@@ -1,11 +1,8 @@
 package opensearch
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,6 +11,7 @@ import (
 
 	"github.com/opensearch-project/opensearch-go/v4/opensearchapi"
 
+	"github.com/ckos/ckos/internal/osreq"
 	"github.com/ckos/ckos/mapping"
 	"github.com/ckos/ckos/storage"
 )
@@ -65,34 +63,28 @@ func EnforceRetention(ctx context.Context, c *opensearchapi.Client, prefix strin
 	r.Cutoff = now.UTC().Add(-retention)
 
 	// GET _cat/indices/<prefix>-*?format=json&h=index&expand_wildcards=all
-	var rows []struct {
-		Index string `json:"index"`
-	}
+	rc := osreq.Client{API: c}
 	pattern := mapping.Pattern(prefix)
-	q := url.Values{"format": {"json"}, "h": {"index"}, "expand_wildcards": {"all"}}
-	data, err := retentionCall(ctx, c, "enforce retention: list "+pattern, http.MethodGet, "/_cat/indices/"+url.PathEscape(pattern), q)
+	names, err := rc.CatIndices(ctx, "enforce retention: list "+pattern, url.PathEscape(pattern), "all")
 	if err != nil {
 		return r, err
 	}
-	if err := json.Unmarshal(data, &rows); err != nil {
-		return r, fmt.Errorf("enforce retention: list %s: unexpected answer: %w", pattern, err)
-	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].Index < rows[j].Index })
+	sort.Strings(names)
 
 	var expired []string
-	for _, row := range rows {
-		_, start, end, ok := mapping.ParseIndexName(prefix, row.Index)
+	for _, name := range names {
+		_, start, end, ok := mapping.ParseIndexName(prefix, name)
 		if !ok {
-			r.Skipped = append(r.Skipped, SkippedIndex{Index: row.Index, Reason: "not a date-based ckos index"})
+			r.Skipped = append(r.Skipped, SkippedIndex{Index: name, Reason: "not a date-based ckos index"})
 			continue
 		}
-		ri := RetainedIndex{Index: row.Index, Start: start, End: end, Expires: end.Add(retention)}
+		ri := RetainedIndex{Index: name, Start: start, End: end, Expires: end.Add(retention)}
 		if end.After(r.Cutoff) {
 			r.Kept = append(r.Kept, ri)
 			continue
 		}
 		r.Deleted = append(r.Deleted, ri)
-		expired = append(expired, row.Index)
+		expired = append(expired, name)
 	}
 	if dryRun {
 		return r, nil
@@ -105,7 +97,7 @@ func EnforceRetention(ctx context.Context, c *opensearchapi.Client, prefix strin
 		}
 		// DELETE /<name>,<name>…?ignore_unavailable=true: explicit names only.
 		q := url.Values{"ignore_unavailable": {"true"}, "expand_wildcards": {"none"}}
-		if _, err := retentionCall(ctx, c, "enforce retention: delete "+strings.Join(batch, ","), http.MethodDelete, "/"+strings.Join(esc, ","), q); err != nil {
+		if _, _, err := rc.Do(ctx, osreq.Request{Op: "enforce retention: delete " + strings.Join(batch, ","), Method: http.MethodDelete, Path: "/" + strings.Join(esc, ","), Query: q}); err != nil {
 			r.Deleted = r.Deleted[:i] // report only what is gone
 			return r, err
 		}
@@ -113,69 +105,11 @@ func EnforceRetention(ctx context.Context, c *opensearchapi.Client, prefix strin
 	return r, nil
 }
 
-// retentionCall sends a bodiless request and returns the 2xx answer's body; an error answer
-// becomes an error with the HTTP status and the server's root cause, wrapping
-// storage.ErrRejected; a transport failure wraps storage.ErrUnavailable.
-func retentionCall(ctx context.Context, c *opensearchapi.Client, op, method, path string, q url.Values) ([]byte, error) {
-	u := path
-	if len(q) > 0 {
-		u += "?" + q.Encode()
+// EnforceRetention deletes the Store's date indices whose range ended before now minus the
+// retention period (see the package function EnforceRetention).
+func (s *Store) EnforceRetention(ctx context.Context, now time.Time, dryRun bool) (RetentionReport, error) {
+	if err := s.check(); err != nil {
+		return RetentionReport{}, err
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, nil)
-	if err != nil {
-		return nil, fmt.Errorf("%s: build request: %w", op, err)
-	}
-	resp, err := c.Client.Perform(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%s: %w", op, ctx.Err())
-		}
-		return nil, fmt.Errorf("%s: %w: %w", op, storage.ErrUnavailable, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, fmt.Errorf("%s: read answer (HTTP %d): %w", op, resp.StatusCode, err)
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		return data, nil
-	}
-	return data, fmt.Errorf("%s: HTTP %d: %s: %w", op, resp.StatusCode, retentionReason(data), storage.ErrRejected)
-}
-
-// retentionReason extracts "type: reason" of the first root cause of an error answer, or the
-// error text, or the (shortened) body.
-func retentionReason(body []byte) string {
-	var st struct {
-		Error struct {
-			Type      string `json:"type"`
-			Reason    string `json:"reason"`
-			RootCause []struct {
-				Type   string `json:"type"`
-				Reason string `json:"reason"`
-			} `json:"root_cause"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(body, &st) == nil {
-		if rc := st.Error.RootCause; len(rc) > 0 && rc[0].Reason != "" {
-			return rc[0].Type + ": " + rc[0].Reason
-		}
-		if st.Error.Reason != "" {
-			return st.Error.Type + ": " + st.Error.Reason
-		}
-	}
-	var plain struct {
-		Error string `json:"error"`
-	}
-	if json.Unmarshal(body, &plain) == nil && plain.Error != "" {
-		return plain.Error
-	}
-	s := string(bytes.TrimSpace(body))
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	if s == "" {
-		s = "(empty answer)"
-	}
-	return s
+	return EnforceRetention(ctx, s.client, s.prefix, s.Retention(), now, dryRun)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ckos/ckos/internal/osreq"
 	"github.com/ckos/ckos/internal/ostest"
 	"github.com/ckos/ckos/mapping"
 	"github.com/ckos/ckos/storage"
@@ -24,14 +25,14 @@ import (
 // retentionTestRequest sends a request to the test cluster and fails the test on a non-2xx answer.
 func retentionTestRequest(t *testing.T, c *opensearchapi.Client, method, path string) {
 	t.Helper()
-	_, err := retentionCall(t.Context(), c, method+" "+path, method, path, nil)
+	_, _, err := osreq.Client{API: c}.Do(t.Context(), osreq.Request{Op: method + " " + path, Method: method, Path: path})
 	require.NoError(t, err)
 }
 
 func retentionIndexExists(t *testing.T, c *opensearchapi.Client, index string) bool {
 	t.Helper()
-	_, err := retentionCall(t.Context(), c, "head", http.MethodHead, "/"+index, nil)
-	if err != nil && strings.Contains(err.Error(), "HTTP 404") {
+	_, _, err := osreq.Client{API: c}.Do(t.Context(), osreq.Request{Op: "head", Method: http.MethodHead, Path: "/" + index})
+	if osreq.Status(err) == http.StatusNotFound {
 		return false
 	}
 	require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ckos/ckos/aggs"
 	"github.com/ckos/ckos/dataframe"
+	"github.com/ckos/ckos/internal/osreq"
 	"github.com/ckos/ckos/mapping"
 	"github.com/ckos/ckos/storage"
 )
@@ -126,7 +127,7 @@ func (s *Store) retrieveDeep(ctx context.Context, indices []string, w storage.Wi
 
 // searchHits runs a search and decodes its total and hits, failing on shard failures.
 func (s *Store) searchHits(ctx context.Context, path string, query url.Values, body []byte) (int64, []aggs.Hit, error) {
-	_, data, err := s.do(ctx, request{op: "retrieve: search", method: "POST", path: path, query: query, body: body})
+	_, data, err := s.req.Do(ctx, osreq.Request{Op: "retrieve: search", Method: "POST", Path: path, Query: query, Body: body})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -154,7 +155,7 @@ func (s *Store) openPIT(ctx context.Context, indices []string) (string, error) {
 	if s.flavor == FlavorElasticsearch {
 		path = "/" + joinIndices(indices) + "/_pit"
 	}
-	_, data, err := s.do(ctx, request{op: "retrieve: open point in time", method: "POST", path: path, query: q})
+	_, data, err := s.req.Do(ctx, osreq.Request{Op: "retrieve: open point in time", Method: "POST", Path: path, Query: q})
 	if err != nil {
 		return "", err
 	}
@@ -188,7 +189,7 @@ func (s *Store) closePIT(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("retrieve: close point in time: %w", err)
 	}
-	_, _, err = s.do(ctx, request{op: "retrieve: close point in time", method: "DELETE", path: path, body: body, allow: []int{404}})
+	_, _, err = s.req.Do(ctx, osreq.Request{Op: "retrieve: close point in time", Method: "DELETE", Path: path, Body: body, Allow: []int{404}})
 	return err
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ckos/ckos/aggs"
+	"github.com/ckos/ckos/internal/osreq"
 	"github.com/ckos/ckos/mapping"
 	"github.com/ckos/ckos/storage"
 )
@@ -61,7 +62,7 @@ type aggSearcher struct {
 // Search implements aggs.Searcher: it returns the aggregations, failing on shard failures.
 func (a aggSearcher) Search(ctx context.Context, body []byte) (json.RawMessage, error) {
 	q := url.Values{"ignore_unavailable": {"true"}, "allow_no_indices": {"true"}, "request_cache": {"false"}}
-	_, data, err := a.s.do(ctx, request{op: "total: search", method: "POST", path: a.path, query: q, body: body})
+	_, data, err := a.s.req.Do(ctx, osreq.Request{Op: "total: search", Method: "POST", Path: a.path, Query: q, Body: body})
 	if err != nil {
 		return nil, err
 	}

@@ -39,21 +39,6 @@ func TestNewPrefixIsAValidUniqueIndexName(t *testing.T) {
 	}
 }
 
-func TestReasonOf(t *testing.T) {
-	for _, tc := range []struct{ body, want string }{
-		{`{"error":{"root_cause":[{"type":"index_not_found_exception","reason":"no such index [x]"}],"type":"index_not_found_exception","reason":"no such index [x]"},"status":404}`,
-			"index_not_found_exception: no such index [x]"},
-		{`{"error":{"type":"illegal_argument_exception","reason":"bad"},"status":400}`, "illegal_argument_exception: bad"},
-		{`{"error":"Incorrect HTTP method","status":405}`, "Incorrect HTTP method"},
-		{`not json`, "not json"},
-		{``, "(empty answer)"},
-	} {
-		assert.Equal(t, tc.want, reasonOf([]byte(tc.body)), "body %s", tc.body)
-	}
-	long := strings.Repeat("x", 1000)
-	assert.Len(t, []rune(reasonOf([]byte(long))), 301)
-}
-
 // The Docker image's version must be the one scripts/opensearch.sh pins, so both sources of a test
 // node run the same OpenSearch.
 func TestDefaultVersionMatchesScript(t *testing.T) {
