@@ -8,7 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/ckos/ckos/internal/jsonw"
 )
 
 // MarshalJSON encodes the frame in CloudKitty's v2 form on one line:
@@ -40,7 +41,7 @@ func (f DataFrame) AppendJSON(b []byte) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, typ)
+		b = jsonw.AppendString(b, typ)
 		b = append(b, ":["...)
 		for j, p := range f.Usage[typ] {
 			if j > 0 {
@@ -94,18 +95,18 @@ func (f DataFrame) checkEncodable() error {
 
 func appendPoint(b []byte, p DataPoint) []byte {
 	b = append(b, `{"vol":{"unit":`...)
-	b = appendString(b, p.UnitOrDefault())
+	b = jsonw.AppendString(b, p.UnitOrDefault())
 	b = append(b, `,"qty":`...)
-	b = appendFloat(b, p.Qty)
+	b = jsonw.AppendFloat(b, p.Qty)
 	b = append(b, `},"rating":{"price":`...)
-	b = appendFloat(b, p.Price)
+	b = jsonw.AppendFloat(b, p.Price)
 	b = append(b, `},"groupby":`...)
 	b = appendLabels(b, p.Groupby)
 	b = append(b, `,"metadata":`...)
 	b = appendLabels(b, p.Metadata)
 	if p.Description != "" {
 		b = append(b, `,"description":`...)
-		b = appendString(b, p.Description)
+		b = jsonw.AppendString(b, p.Description)
 	}
 	return append(b, '}')
 }
@@ -124,82 +125,11 @@ func appendLabels(b []byte, m map[string]string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = jsonw.AppendString(b, k)
 		b = append(b, ':')
-		b = appendString(b, m[k])
+		b = jsonw.AppendString(b, m[k])
 	}
 	return append(b, '}')
-}
-
-// appendFloat appends f as encoding/json does: the shortest text that parses back to f, in
-// exponent form only below 1e-6 or from 1e21 on.
-func appendFloat(b []byte, f float64) []byte {
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// 1e-07 → 1e-7
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD, as encoding/json does.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' { // valid JSON, but not valid JavaScript
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // Encoder writes DataFrames as a stream in one Form, one frame per line.

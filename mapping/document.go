@@ -1,13 +1,11 @@
 package mapping
 
 import (
-	"math"
 	"sort"
-	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ckos/ckos/dataframe"
+	"github.com/ckos/ckos/internal/jsonw"
 )
 
 // Field names of a stored point.
@@ -33,9 +31,9 @@ type Encoder struct {
 // AppendIndexAction appends the bulk action line `{"index":{"_index":"…","_id":"…"}}\n`.
 func AppendIndexAction(dst []byte, index, id string) []byte {
 	dst = append(dst, `{"index":{"_index":`...)
-	dst = AppendString(dst, index)
+	dst = jsonw.AppendString(dst, index)
 	dst = append(dst, `,"_id":`...)
-	dst = AppendString(dst, id)
+	dst = jsonw.AppendString(dst, id)
 	return append(dst, "}}\n"...)
 }
 
@@ -52,23 +50,23 @@ func (e *Encoder) AppendDocument(dst []byte, typ string, start, end time.Time, p
 	dst = append(dst, `","end":"`...)
 	dst = end.UTC().AppendFormat(dst, time.RFC3339Nano)
 	dst = append(dst, `","type":`...)
-	dst = AppendString(dst, typ)
+	dst = jsonw.AppendString(dst, typ)
 	dst = append(dst, `,"unit":`...)
-	dst = AppendString(dst, p.UnitOrDefault())
+	dst = jsonw.AppendString(dst, p.UnitOrDefault())
 	dst = append(dst, `,"qty":`...)
-	dst = AppendFloat(dst, p.Qty)
+	dst = jsonw.AppendFloat(dst, p.Qty)
 	dst = append(dst, `,"price":`...)
-	dst = AppendFloat(dst, p.Price)
+	dst = jsonw.AppendFloat(dst, p.Price)
 	dst = append(dst, `,"groupby":`...)
 	dst = e.appendLabels(dst, p.Groupby)
 	dst = append(dst, `,"metadata":`...)
 	dst = e.appendLabels(dst, p.Metadata)
 	if p.Description != "" {
 		dst = append(dst, `,"description":`...)
-		dst = AppendString(dst, p.Description)
+		dst = jsonw.AppendString(dst, p.Description)
 	}
 	dst = append(dst, `,"doc_key":`...)
-	dst = AppendString(dst, docKey)
+	dst = jsonw.AppendString(dst, docKey)
 	return append(dst, "}\n"...)
 }
 
@@ -83,68 +81,11 @@ func (e *Encoder) appendLabels(dst []byte, m map[string]string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = AppendString(dst, k)
+		dst = jsonw.AppendString(dst, k)
 		dst = append(dst, ':')
-		dst = AppendString(dst, m[k])
+		dst = jsonw.AppendString(dst, m[k])
 	}
 	return append(dst, '}')
-}
-
-// AppendFloat appends v as a JSON number that parses back to exactly v (NaN and ±Inf become 0;
-// callers reject them before encoding).
-func AppendFloat(dst []byte, v float64) []byte {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return append(dst, '0')
-	}
-	abs := math.Abs(v)
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		return strconv.AppendFloat(dst, v, 'e', -1, 64)
-	}
-	return strconv.AppendFloat(dst, v, 'f', -1, 64)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// AppendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func AppendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				dst = append(dst, '\\', b)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 // Mappings returns the field mapping of a ckos index (never left to dynamic mapping):

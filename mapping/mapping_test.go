@@ -3,10 +3,8 @@ package mapping
 import (
 	"encoding/json"
 	"flag"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -151,36 +149,6 @@ func mustDoc(t *testing.T, p dataframe.DataPoint) map[string]any {
 	var got map[string]any
 	require.NoError(t, json.Unmarshal(e.AppendDocument(nil, "t", time.Unix(0, 0), time.Unix(3600, 0), p, "k"), &got))
 	return got
-}
-
-func TestAppendFloatRoundTrips(t *testing.T) {
-	for _, v := range []float64{0, 1, -1, 0.1, 2.5, 0.00123456, 1e-7, 123456789.123456789, 1e21, 1e300, 5e-324, math.MaxFloat64, -3.3e-10} {
-		s := AppendFloat(nil, v)
-		got, err := strconv.ParseFloat(string(s), 64)
-		require.NoError(t, err, string(s))
-		assert.Equal(t, v, got, string(s))
-		var j float64
-		require.NoError(t, json.Unmarshal(s, &j), string(s))
-	}
-}
-
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "a", "\"", "\\", "\x00", "é", "\xff\xfe", "<>&", "\u2028"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		b := AppendString(nil, s)
-		var got string
-		if err := json.Unmarshal(b, &got); err != nil {
-			t.Fatalf("%q -> %s: %v", s, b, err)
-		}
-		want, _ := json.Marshal(s) // encoding/json also maps invalid UTF-8 to U+FFFD
-		var w string
-		_ = json.Unmarshal(want, &w)
-		if got != w {
-			t.Fatalf("%q: got %q want %q", s, got, w)
-		}
-	})
 }
 
 func TestMappingsGolden(t *testing.T) {
