@@ -42,8 +42,7 @@ schedule (cron) where there is no ISM/ILM, or to honour the period exactly.`,
 				return err
 			}
 			defer st.Close()
-			cfg := st.Config()
-			set, err := templates.SettingsFromConfig(cfg)
+			set, err := templates.SettingsFromConfig(st.Config())
 			if err != nil {
 				return err
 			}
@@ -52,7 +51,7 @@ schedule (cron) where there is no ISM/ILM, or to honour the period exactly.`,
 			if err != nil {
 				return err
 			}
-			rep, err := opensearch.EnforceRetention(cmd.Context(), st.Client(), set.Prefix, cfg.Retention(), now, true)
+			rep, err := st.EnforceRetention(cmd.Context(), now, true)
 			if err != nil {
 				return err
 			}
@@ -76,8 +75,7 @@ skipped). --dry-run lists what would be deleted and deletes nothing.`,
 				return err
 			}
 			defer st.Close()
-			cfg := st.Config()
-			rep, err := opensearch.EnforceRetention(cmd.Context(), st.Client(), cfg.Index, cfg.Retention(), time.Now(), dryRun)
+			rep, err := st.EnforceRetention(cmd.Context(), time.Now(), dryRun)
 			if werr := writeRetentionReport(a, rep); werr != nil && err == nil {
 				err = werr
 			}
