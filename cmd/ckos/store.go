@@ -57,7 +57,9 @@ func (a *app) openOpenSearch(ctx context.Context) (*opensearch.Store, error) {
 }
 
 // instrument makes the client report each request it performs: logged with --verbose, and
-// counted for the progress spinners.
+// counted for the progress spinners. It wraps the client's transport rather than using
+// Store.SetRequestLogger, which sees only the driver's own requests: the installer
+// (templates) and retention send theirs through the same client, and --verbose must show them.
 func (a *app) instrument(c *opensearchapi.Client) {
 	c.Client.Transport = &loggingTransport{next: c.Client.Transport, app: a}
 }
