@@ -37,15 +37,11 @@ schedule (cron) where there is no ISM/ILM, or to honour the period exactly.`,
 		Example: `  ckos retention show`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openOpenSearch(cmd.Context())
+			st, set, err := a.openCluster(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			set, err := templates.SettingsFromConfig(st.Config())
-			if err != nil {
-				return err
-			}
 			now := time.Now()
 			info, err := templates.RetentionPolicyInfo(cmd.Context(), st.Client(), set, now)
 			if err != nil {
@@ -70,7 +66,7 @@ skipped). --dry-run lists what would be deleted and deletes nothing.`,
 		Example: `  ckos retention enforce --dry-run`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openOpenSearch(cmd.Context())
+			st, _, err := a.openCluster(cmd.Context())
 			if err != nil {
 				return err
 			}

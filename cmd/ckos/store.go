@@ -15,12 +15,6 @@ import (
 	"github.com/ckos/ckos/templates"
 )
 
-// templatesTarget is what the installer commands work on.
-type templatesTarget struct {
-	client   *opensearchapi.Client
-	settings templates.Settings
-}
-
 // openStore resolves the configuration, lets adjust change it (e.g. Refresh), and opens the
 // configured driver. With --verbose every request is logged.
 func (a *app) openStore(ctx context.Context, adjust func(*storage.Config)) (storage.Storage, storage.Config, error) {
@@ -41,19 +35,25 @@ func (a *app) openStore(ctx context.Context, adjust func(*storage.Config)) (stor
 	return st, cfg, nil
 }
 
-// openOpenSearch opens the configured cluster for the commands that need its client
-// (templates, retention): the backend must be opensearch or elasticsearch.
-func (a *app) openOpenSearch(ctx context.Context) (*opensearch.Store, error) {
+// openCluster opens the configured cluster for the commands that need its client
+// (init, templates, retention): the backend must be opensearch or elasticsearch. It also
+// returns the installer settings of the configuration.
+func (a *app) openCluster(ctx context.Context) (*opensearch.Store, templates.Settings, error) {
 	st, cfg, err := a.openStore(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, templates.Settings{}, err
 	}
 	ost, ok := st.(*opensearch.Store)
 	if !ok {
 		st.Close()
-		return nil, inputError(fmt.Errorf("backend %q is not an OpenSearch or Elasticsearch cluster; this command needs one", cfg.Backend))
+		return nil, templates.Settings{}, inputError(fmt.Errorf("backend %q is not an OpenSearch or Elasticsearch cluster; this command needs one", cfg.Backend))
 	}
-	return ost, nil
+	set, err := templates.SettingsFromConfig(cfg)
+	if err != nil {
+		st.Close()
+		return nil, templates.Settings{}, err
+	}
+	return ost, set, nil
 }
 
 // instrument makes the client report each request it performs: logged with --verbose, and

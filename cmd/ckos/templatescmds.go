@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/opensearch-project/opensearch-go/v4/opensearchapi"
 	"github.com/spf13/cobra"
 
 	"github.com/ckos/ckos/templates"
@@ -24,16 +25,12 @@ retention is enforced by ` + "`ckos retention enforce`" + `.`,
 		Example: `  ckos init`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openOpenSearch(cmd.Context())
+			st, set, err := a.openCluster(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer st.Close()
 			if err := st.Init(cmd.Context()); err != nil {
-				return err
-			}
-			set, err := templates.SettingsFromConfig(st.Config())
-			if err != nil {
 				return err
 			}
 			rep, err := templates.Status(cmd.Context(), st.Client(), set)
@@ -64,8 +61,8 @@ func (a *app) templatesCmd() *cobra.Command {
 changed (state "modified") is left alone unless --force.`,
 		Example: `  ckos templates install`,
 		Args:    noArgs,
-		RunE: a.withTemplates(func(ctx context.Context, st templatesTarget) (templates.Report, error) {
-			return templates.Install(ctx, st.client, st.settings, templates.InstallOptions{Force: force})
+		RunE: a.withTemplates(func(ctx context.Context, c *opensearchapi.Client, set templates.Settings) (templates.Report, error) {
+			return templates.Install(ctx, c, set, templates.InstallOptions{Force: force})
 		}),
 	}
 	install.Flags().BoolVar(&force, "force", false, "also overwrite objects an operator modified")
@@ -74,8 +71,8 @@ changed (state "modified") is left alone unless --force.`,
 		Short:   "Report each object as installed, missing, outdated, modified or unavailable",
 		Example: `  ckos templates status -o json`,
 		Args:    noArgs,
-		RunE: a.withTemplates(func(ctx context.Context, st templatesTarget) (templates.Report, error) {
-			return templates.Status(ctx, st.client, st.settings)
+		RunE: a.withTemplates(func(ctx context.Context, c *opensearchapi.Client, set templates.Settings) (templates.Report, error) {
+			return templates.Status(ctx, c, set)
 		}),
 	}
 	uninstall := &cobra.Command{
@@ -83,28 +80,37 @@ changed (state "modified") is left alone unless --force.`,
 		Short:   "Remove the index template and retention policy (never an index)",
 		Example: `  ckos templates uninstall`,
 		Args:    noArgs,
-		RunE: a.withTemplates(func(ctx context.Context, st templatesTarget) (templates.Report, error) {
-			return templates.Uninstall(ctx, st.client, st.settings)
+		RunE: a.withTemplates(func(ctx context.Context, c *opensearchapi.Client, set templates.Settings) (templates.Report, error) {
+			return templates.Uninstall(ctx, c, set)
 		}),
 	}
 	cmd.AddCommand(install, status, uninstall)
 	return cmd
 }
 
+// dashboardsNDJSON renders the Dashboards saved objects for the configured index prefix.
+func (a *app) dashboardsNDJSON() ([]byte, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	set, err := templates.SettingsFromConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return templates.DashboardsNDJSON(set)
+}
+
 // withTemplates opens the cluster, runs fn with its client and the configured template
 // settings, and prints the report (also when fn failed part way, before the error).
-func (a *app) withTemplates(fn func(context.Context, templatesTarget) (templates.Report, error)) func(*cobra.Command, []string) error {
+func (a *app) withTemplates(fn func(context.Context, *opensearchapi.Client, templates.Settings) (templates.Report, error)) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, _ []string) error {
-		st, err := a.openOpenSearch(cmd.Context())
+		st, set, err := a.openCluster(cmd.Context())
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		set, err := templates.SettingsFromConfig(st.Config())
-		if err != nil {
-			return err
-		}
-		rep, err := fn(cmd.Context(), templatesTarget{client: st.Client(), settings: set})
+		rep, err := fn(cmd.Context(), st.Client(), set)
 		if err != nil {
 			if len(rep.Objects) > 0 {
 				_ = writeReport(a, rep)
@@ -158,15 +164,7 @@ Dashboards Management → Saved objects → Import (or Kibana's equivalent). Nee
 		Example: `  ckos dashboards export > ckos-dashboards.ndjson`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return err
-			}
-			set, err := templates.SettingsFromConfig(cfg)
-			if err != nil {
-				return err
-			}
-			nd, err := templates.DashboardsNDJSON(set)
+			nd, err := a.dashboardsNDJSON()
 			if err != nil {
 				return err
 			}
@@ -194,15 +192,7 @@ URL (https://user:password@dashboards:5601); they are never printed.`,
 			if dashURL == "" {
 				return usageErrorf("dashboards install needs --dashboards-url URL (or CKOS_DASHBOARDS_URL)")
 			}
-			cfg, err := a.config()
-			if err != nil {
-				return err
-			}
-			set, err := templates.SettingsFromConfig(cfg)
-			if err != nil {
-				return err
-			}
-			nd, err := templates.DashboardsNDJSON(set)
+			nd, err := a.dashboardsNDJSON()
 			if err != nil {
 				return err
 			}
