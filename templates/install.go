@@ -53,7 +53,7 @@ type Entry struct {
 	Object           string `json:"object"`                      // ObjectIndexTemplate, ObjectISMPolicy or ObjectILMPolicy
 	Name             string `json:"name"`                        // the object's name in the cluster
 	State            State  `json:"state"`                       // the state after the action
-	Action           Action `json:"action"`                      // what was done
+	Action           Action `json:"action,omitempty"`            // what was done; empty for Status
 	Detail           string `json:"detail,omitempty"`            // why, in words
 	InstalledVersion string `json:"installed_version,omitempty"` // the ckos version recorded in the object found
 	Attached         int    `json:"attached,omitempty"`          // existing indices the policy was attached to
