@@ -85,5 +85,5 @@ demo: build
 	echo "  ckos dashboards export > ckos-dashboards.ndjson   # then Dashboards Management > Saved objects > Import"; \
 	echo "or straight into a running OpenSearch Dashboards:"; \
 	echo "  ckos dashboards install --dashboards-url http://localhost:5601"; \
-	echo "(with CKOS_INDEX=$(DEMO_INDEX) set as above, so the index pattern is $(DEMO_INDEX)*)"; \
+	echo "(with CKOS_INDEX=$(DEMO_INDEX) set as above, so the index pattern is $(DEMO_INDEX)-2*)"; \
 	echo; echo "demo done in $$((SECONDS - t0))s"

@@ -4,6 +4,7 @@ package mapping
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -138,19 +139,23 @@ func isoWeekStart(y, w int) time.Time {
 	return jan4.AddDate(0, 0, -wd+7*(w-1))
 }
 
-// Pattern is the wildcard matching every date-based index of prefix.
+// Pattern is the wildcard matching every index of prefix, date-based or not (for listing).
 func Pattern(prefix string) string { return prefix + "-*" }
 
+// DatePattern is the wildcard matching the date-based indices of prefix (years 2000–2999) and
+// not other indices an operator may keep beside them, such as <prefix>-backup.
+func DatePattern(prefix string) string { return prefix + "-2*" }
+
 // Indices returns the index names (or wildcard patterns) that can hold points whose frame starts
-// in [begin, end); a zero bound is open, and an open range gives Pattern(prefix). Past
+// in [begin, end); a zero bound is open, and an open range gives DatePattern(prefix). Past
 // MaxIndexNames or MaxIndicesBytes, whole months (day indices) and whole years are folded into
-// wildcards, and when even that is too long, Pattern(prefix) is returned.
+// wildcards, and when even that is too long, DatePattern(prefix) is returned.
 func Indices(prefix string, g Granularity, begin, end time.Time) []string {
 	if begin.IsZero() || end.IsZero() || !begin.Before(end) {
 		if !begin.IsZero() && !end.IsZero() {
 			return nil
 		}
-		return []string{Pattern(prefix)}
+		return []string{DatePattern(prefix)}
 	}
 	var names []string
 	for s, e := Span(g, begin); s.Before(end); s, e = e, nextEnd(g, e) {
@@ -162,7 +167,7 @@ func Indices(prefix string, g Granularity, begin, end time.Time) []string {
 	if names = fold(prefix, g, begin, end); short(names) {
 		return names
 	}
-	return []string{Pattern(prefix)}
+	return []string{DatePattern(prefix)}
 }
 
 // short reports whether names fit in MaxIndexNames and MaxIndicesBytes.
@@ -223,4 +228,26 @@ func yearEnd(g Granularity, s time.Time) time.Time {
 		return isoWeekStart(y+1, 1)
 	}
 	return time.Date(s.Year()+1, time.January, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// Covers reports whether name is one of names or matches one of its trailing-* patterns.
+func Covers(names []string, name string) bool {
+	for _, n := range names {
+		if p, ok := strings.CutSuffix(n, "*"); ok && strings.HasPrefix(name, p) || n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixRe is what an index prefix may look like: lowercase, no wildcard, separator or path.
+var prefixRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.+-]*$`)
+
+// ValidatePrefix checks an index prefix: 1–200 lowercase letters, digits and _ . + -, not
+// starting with one of _ . + - (the date suffix needs room within OpenSearch's 255 bytes).
+func ValidatePrefix(prefix string) error {
+	if !prefixRe.MatchString(prefix) || len(prefix) > 200 {
+		return fmt.Errorf("index prefix %q: use 1-200 lowercase letters, digits and _ . + - (not starting with one of _ . + -)", prefix)
+	}
+	return nil
 }

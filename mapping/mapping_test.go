@@ -74,8 +74,8 @@ func TestIndices(t *testing.T) {
 	assert.Equal(t, []string{"ck-2026.12.01", "ck-2026.12.02"}, Indices("ck", Day, day("2026-12-01T05:00:00Z"), day("2026-12-02T23:00:00Z")))
 	// end is exclusive: a range ending at midnight does not touch the next day.
 	assert.Equal(t, []string{"ck-2026.12.01"}, Indices("ck", Day, day("2026-12-01T00:00:00Z"), day("2026-12-02T00:00:00Z")))
-	assert.Equal(t, []string{"ck-*"}, Indices("ck", Day, time.Time{}, day("2026-12-02T00:00:00Z")))
-	assert.Equal(t, []string{"ck-*"}, Indices("ck", Day, day("2026-12-02T00:00:00Z"), time.Time{}))
+	assert.Equal(t, []string{"ck-2*"}, Indices("ck", Day, time.Time{}, day("2026-12-02T00:00:00Z")))
+	assert.Equal(t, []string{"ck-2*"}, Indices("ck", Day, day("2026-12-02T00:00:00Z"), time.Time{}))
 	assert.Empty(t, Indices("ck", Day, day("2026-12-02T00:00:00Z"), day("2026-12-01T00:00:00Z")))
 	assert.Equal(t, []string{"ck-2026.11", "ck-2026.12"}, Indices("ck", Month, day("2026-11-30T00:00:00Z"), day("2026-12-02T00:00:00Z")))
 	assert.Equal(t, []string{"ck-2026.w48", "ck-2026.w49"}, Indices("ck", Week, day("2026-11-29T00:00:00Z"), day("2026-12-02T00:00:00Z")))
@@ -93,9 +93,9 @@ func TestIndicesFoldsLongRanges(t *testing.T) {
 	assert.Equal(t, []string{"ck-2020.03", "ck-2020.04", "ck-2020.05", "ck-2020.06", "ck-2020.07", "ck-2020.08", "ck-2020.09",
 		"ck-2020.10", "ck-2020.11", "ck-2020.12", "ck-2021.*", "ck-2022.*", "ck-2023.*", "ck-2024.*", "ck-2025.*", "ck-2026.01"}, got)
 	// Past what folding can shorten enough, the whole pattern is used.
-	assert.Equal(t, []string{"ck-*"}, Indices("ck", Day, day("2000-01-01T00:00:00Z"), day("2100-01-01T00:00:00Z")))
+	assert.Equal(t, []string{"ck-2*"}, Indices("ck", Day, day("2000-01-01T00:00:00Z"), day("2100-01-01T00:00:00Z")))
 	long := strings.Repeat("p", 150)
-	assert.Equal(t, []string{long + "-*"}, Indices(long, Day, day("2026-11-01T00:00:00Z"), day("2026-11-25T00:00:00Z")))
+	assert.Equal(t, []string{long + "-2*"}, Indices(long, Day, day("2026-11-01T00:00:00Z"), day("2026-11-25T00:00:00Z")))
 	// Every instant of the range is covered by exactly one name or pattern.
 	for _, g := range []Granularity{Day, Week} {
 		b, e := day("2023-03-15T07:00:00Z"), day("2025-10-03T00:00:00Z")
@@ -168,4 +168,14 @@ func BenchmarkAppendDocument(b *testing.B) {
 		buf = e.AppendDocument(buf, "instance", s, en, p, "0123456789abcdef0123456789abcdef01234567")
 	}
 	b.SetBytes(int64(len(buf)))
+}
+
+func TestCovers(t *testing.T) {
+	names := []string{"ck-2026.12.01", "ck-2025.*"}
+	assert.True(t, Covers(names, "ck-2026.12.01"))
+	assert.True(t, Covers(names, "ck-2025.03.04"))
+	assert.False(t, Covers(names, "ck-2026.12.02"))
+	assert.False(t, Covers(names, "ck-2026.12.011"))
+	assert.True(t, Covers([]string{DatePattern("ck")}, "ck-2026.w01"))
+	assert.False(t, Covers([]string{DatePattern("ck")}, "ck-backup"))
 }

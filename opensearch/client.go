@@ -28,7 +28,7 @@ func NewClient(cfg storage.Config) (*opensearchapi.Client, error) {
 	for _, u := range urls {
 		p, err := url.Parse(u)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			return nil, fmt.Errorf("%w: cluster URL %q: want http(s)://host:port", storage.ErrInvalid, RedactURL(u))
+			return nil, fmt.Errorf("%w: cluster URL %q: want http(s)://host:port", storage.ErrInvalid, storage.RedactURL(u))
 		}
 	}
 	oc := osgo.Config{
@@ -62,16 +62,6 @@ func NewClient(cfg storage.Config) (*opensearchapi.Client, error) {
 func retryBackoff(attempt int) time.Duration {
 	d := 100 * time.Millisecond << min(attempt, 6)
 	return min(d, 5*time.Second)
-}
-
-// RedactURL returns u without its user information, for messages.
-func RedactURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.User == nil {
-		return u
-	}
-	p.User = nil
-	return p.String()
 }
 
 // Error is a request the cluster answered with an error status (HTTP status and the server's

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ckos/ckos/aggs"
 	"github.com/ckos/ckos/internal/osreq"
@@ -15,9 +16,17 @@ import (
 	"github.com/ckos/ckos/storage"
 )
 
+// indexBatch is how many index names one request line carries when ckos lists them one by one.
+const indexBatch = 50
+
+// maxConflictRetries is how many times _delete_by_query runs again over points that changed
+// while it ran (version conflicts), before Delete gives up with an error.
+const maxConflictRetries = 3
+
 // Delete removes exactly the points Retrieve would match. Without filters or metric types, the
-// date indices lying wholly inside the range are dropped; the rest goes through
-// _delete_by_query on the touched indices only. It returns the number of points deleted.
+// date indices whose every point lies in the range are dropped whole (checked on their contents,
+// not trusted from their names); the rest goes through _delete_by_query on the touched indices
+// only. It returns the number of points deleted.
 func (s *Store) Delete(ctx context.Context, q storage.DeleteQuery) (int64, error) {
 	if err := s.check(); err != nil {
 		return 0, err
@@ -29,117 +38,169 @@ func (s *Store) Delete(ctx context.Context, q storage.DeleteQuery) (int64, error
 	if len(touched) == 0 {
 		return 0, nil
 	}
-	existing, err := s.existingIndices(ctx, touched)
+	existing, live, err := s.liveIndices(ctx, touched)
 	if err != nil || len(existing) == 0 {
 		return 0, err
 	}
 	var deleted int64
-	rest := existing
-	if len(q.Filters) == 0 && len(q.MetricTypes) == 0 && (s.cfg.TimeMatch == storage.TimeMatchStart || q.End.IsZero()) {
-		var whole []string
-		whole, rest = s.wholeIndices(existing, q.Window)
-		if len(whole) > 0 {
-			n, err := s.dropIndices(ctx, whole)
-			deleted += n
-			if err != nil {
-				return deleted, err
-			}
+	remaining := len(existing)
+	if len(q.Filters) == 0 && len(q.MetricTypes) == 0 {
+		n, dropped, err := s.dropWholeIndices(ctx, s.inWindow(existing, q.Window), q.Window)
+		deleted += n
+		if err != nil {
+			return deleted, err
 		}
+		remaining -= dropped
 	}
-	if len(rest) == 0 {
+	if remaining == 0 {
 		return deleted, nil
 	}
-	n, err := s.deleteByQuery(ctx, rest, q.Window)
+	n, err := s.deleteByQuery(ctx, live, q.Window)
 	return deleted + n, err
 }
 
-// wholeIndices splits date indices into those whose whole span lies in w and the others.
-func (s *Store) wholeIndices(names []string, w storage.Window) (whole, rest []string) {
+// inWindow returns the date indices whose whole span, by name, lies in w.
+func (s *Store) inWindow(names []string, w storage.Window) []string {
+	var out []string
 	for _, name := range names {
 		_, start, end, ok := mapping.ParseIndexName(s.prefix, name)
 		if ok && (w.Begin.IsZero() || !start.Before(w.Begin)) && (w.End.IsZero() || !end.After(w.End)) {
-			whole = append(whole, name)
-		} else {
-			rest = append(rest, name)
+			out = append(out, name)
 		}
 	}
-	return whole, rest
+	return out
 }
 
-// existingIndices resolves names and patterns to the concrete indices that exist; each name is
-// asked as a pattern so that a missing one is simply absent instead of failing the request.
-func (s *Store) existingIndices(ctx context.Context, names []string) ([]string, error) {
-	patterns := make([]string, len(names))
-	for i, n := range names {
-		if strings.HasSuffix(n, "*") {
-			patterns[i] = n
-		} else {
-			patterns[i] = n + "*" // matches n itself and nothing else of the naming scheme
+// liveIndices resolves the names and patterns of a range to the date indices that exist
+// (sorted; indices outside the naming scheme are left out) and to the entries of touched that
+// match at least one of them — a list as short as touched, for request lines.
+func (s *Store) liveIndices(ctx context.Context, touched []string) (existing, live []string, err error) {
+	patterns := make([]string, len(touched))
+	for i, n := range touched {
+		patterns[i] = strings.TrimSuffix(n, "*") + "*" // a missing name is then simply absent
+	}
+	names, err := s.req.CatIndices(ctx, "list indices", joinIndices(patterns), "open")
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, n := range names {
+		if _, _, _, ok := mapping.ParseIndexName(s.prefix, n); ok && mapping.Covers(touched, n) {
+			existing = append(existing, n)
 		}
 	}
-	q := url.Values{"format": {"json"}, "h": {"index"}, "expand_wildcards": {"open"}}
-	_, body, err := s.req.Do(ctx, osreq.Request{Op: "list indices", Method: "GET", Path: "/_cat/indices/" + joinIndices(patterns), Query: q})
+	sort.Strings(existing)
+	for _, t := range touched {
+		for _, n := range existing {
+			if mapping.Covers([]string{t}, n) {
+				live = append(live, t)
+				break
+			}
+		}
+	}
+	return existing, live, nil
+}
+
+// dropWholeIndices deletes, batch by batch, the candidate indices all of whose points match w
+// (their start/end extremes are read first), and returns the points deleted and the indices
+// dropped. Points pushed into such an index while it is being dropped are lost with it.
+func (s *Store) dropWholeIndices(ctx context.Context, candidates []string, w storage.Window) (int64, int, error) {
+	var deleted int64
+	dropped := 0
+	for i := 0; i < len(candidates); i += indexBatch {
+		batch := candidates[i:min(i+indexBatch, len(candidates))]
+		counts, err := s.indexExtremes(ctx, batch, w)
+		if err != nil {
+			return deleted, dropped, err
+		}
+		var drop []string
+		var n int64
+		for _, name := range batch {
+			c, ok := counts[name]
+			if ok && !c.matches {
+				continue // holds points outside w: _delete_by_query handles it
+			}
+			drop = append(drop, name)
+			n += c.docs
+		}
+		if len(drop) == 0 {
+			continue
+		}
+		if _, _, err := s.req.Do(ctx, osreq.Request{Op: "drop indices " + strings.Join(drop, ","), Method: "DELETE",
+			Path: "/" + joinIndices(drop), Query: url.Values{"ignore_unavailable": {"true"}}}); err != nil {
+			return deleted, dropped, err
+		}
+		deleted += n
+		dropped += len(drop)
+	}
+	return deleted, dropped, nil
+}
+
+// indexContents is what one index holds: its points, and whether all of them match a window.
+type indexContents struct {
+	docs    int64
+	matches bool
+}
+
+// indexExtremes reads, per index, the number of points and the extremes of start and end, and
+// decides whether every point matches w. Empty indices are absent from the result.
+//
+//	{"size":0,"aggs":{"idx":{"terms":{"field":"_index","size":N},
+//	  "aggs":{"lo":{"min":{"field":"start"}},"hi":{"max":{"field":"start"}},"hiEnd":{"max":{"field":"end"}}}}}}
+func (s *Store) indexExtremes(ctx context.Context, names []string, w storage.Window) (map[string]indexContents, error) {
+	body := fmt.Sprintf(`{"size":0,"track_total_hits":false,"aggs":{"idx":{"terms":{"field":"_index","size":%d},`+
+		`"aggs":{"lo":{"min":{"field":"start"}},"hi":{"max":{"field":"start"}},"hiEnd":{"max":{"field":"end"}}}}}}`, len(names))
+	_, data, err := s.req.Do(ctx, osreq.Request{Op: "delete: read index contents", Method: "POST",
+		Path: "/" + joinIndices(names) + "/_search", Query: searchQuery, Body: []byte(body)})
 	if err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		Index string `json:"index"`
+	type value struct {
+		Value *float64 `json:"value"`
 	}
-	if err := json.Unmarshal(body, &rows); err != nil {
-		return nil, fmt.Errorf("list indices: decode answer: %w", err)
+	var ans struct {
+		Shards       *shardsInfo `json:"_shards"`
+		Aggregations struct {
+			Idx struct {
+				Buckets []struct {
+					Key      string `json:"key"`
+					DocCount int64  `json:"doc_count"`
+					Lo       value  `json:"lo"`
+					Hi       value  `json:"hi"`
+					HiEnd    value  `json:"hiEnd"`
+				} `json:"buckets"`
+			} `json:"idx"`
+		} `json:"aggregations"`
 	}
-	want := map[string]bool{}
-	for _, n := range names {
-		want[n] = true
+	if err := json.Unmarshal(data, &ans); err != nil {
+		return nil, fmt.Errorf("delete: decode index contents: %w", err)
 	}
-	var out []string
-	for _, r := range rows {
-		if want[r.Index] || matchesAnyPattern(r.Index, names) {
-			out = append(out, r.Index)
+	if err := shardFailure("delete: read index contents", ans.Shards); err != nil {
+		return nil, err
+	}
+	ms := func(v value) time.Time {
+		if v.Value == nil {
+			return time.Time{}
 		}
+		return time.UnixMilli(int64(*v.Value)).UTC()
 	}
-	sort.Strings(out)
+	out := make(map[string]indexContents, len(ans.Aggregations.Idx.Buckets))
+	for _, b := range ans.Aggregations.Idx.Buckets {
+		lo, hi, hiEnd := ms(b.Lo), ms(b.Hi), ms(b.HiEnd)
+		ok := !lo.IsZero() && s.cfg.TimeMatch.Matches(w.Begin, w.End, lo, hiEnd)
+		if s.cfg.TimeMatch != storage.TimeMatchInside {
+			ok = ok && s.cfg.TimeMatch.Matches(w.Begin, w.End, hi, hiEnd)
+		}
+		out[b.Key] = indexContents{docs: b.DocCount, matches: ok}
+	}
 	return out, nil
 }
 
-func matchesAnyPattern(name string, patterns []string) bool {
-	for _, p := range patterns {
-		if prefix, ok := strings.CutSuffix(p, "*"); ok && strings.HasPrefix(name, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-// dropIndices counts the documents of the named indices, then deletes the indices.
-func (s *Store) dropIndices(ctx context.Context, names []string) (int64, error) {
-	path := "/" + joinIndices(names)
-	_, body, err := s.req.Do(ctx, osreq.Request{Op: "delete: count documents", Method: "GET", Path: path + "/_count"})
-	if err != nil {
-		return 0, err
-	}
-	var c struct {
-		Count  int64       `json:"count"`
-		Shards *shardsInfo `json:"_shards"`
-	}
-	if err := json.Unmarshal(body, &c); err != nil {
-		return 0, fmt.Errorf("delete: decode count: %w", err)
-	}
-	if err := shardFailure("delete: count documents", c.Shards); err != nil {
-		return 0, err
-	}
-	if _, _, err := s.req.Do(ctx, osreq.Request{Op: "delete indices " + strings.Join(names, ","), Method: "DELETE", Path: path,
-		Query: url.Values{"ignore_unavailable": {"true"}}}); err != nil {
-		return 0, err
-	}
-	return c.Count, nil
-}
-
-// deleteByQuery runs _delete_by_query with the retrieve filter on the named indices.
+// deleteByQuery runs _delete_by_query with the retrieve filter on the named indices, again
+// over points that changed while it ran, and fails on timeouts and failures.
 func (s *Store) deleteByQuery(ctx context.Context, names []string, w storage.Window) (int64, error) {
 	body, err := aggs.QueryBody(w, s.cfg.TimeMatch)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %w", storage.ErrInvalid, err)
+		return 0, err
 	}
 	q := url.Values{
 		"conflicts":          {"proceed"},
@@ -148,29 +209,41 @@ func (s *Store) deleteByQuery(ctx context.Context, names []string, w storage.Win
 		"refresh":            {strconv.FormatBool(s.cfg.Refresh)},
 		"slices":             {"auto"},
 	}
-	_, data, err := s.req.Do(ctx, osreq.Request{Op: "delete: _delete_by_query", Method: "POST", Path: "/" + joinIndices(names) + "/_delete_by_query", Query: q, Body: body})
-	if err != nil {
-		return 0, err
+	var deleted int64
+	for attempt := 0; ; attempt++ {
+		_, data, err := s.req.Do(ctx, osreq.Request{Op: "delete: _delete_by_query", Method: "POST",
+			Path: "/" + joinIndices(names) + "/_delete_by_query", Query: q, Body: body})
+		if err != nil {
+			return deleted, err
+		}
+		var ans struct {
+			Deleted          int64 `json:"deleted"`
+			TimedOut         bool  `json:"timed_out"`
+			VersionConflicts int64 `json:"version_conflicts"`
+			Failures         []struct {
+				Index string `json:"index"`
+				Cause struct {
+					Type   string `json:"type"`
+					Reason string `json:"reason"`
+				} `json:"cause"`
+			} `json:"failures"`
+		}
+		if err := json.Unmarshal(data, &ans); err != nil {
+			return deleted, fmt.Errorf("delete: decode _delete_by_query answer: %w", err)
+		}
+		deleted += ans.Deleted
+		switch {
+		case len(ans.Failures) > 0:
+			f := ans.Failures[0]
+			return deleted, fmt.Errorf("delete: %d failures, first in %s: %s: %s: %w", len(ans.Failures), f.Index, f.Cause.Type, f.Cause.Reason, storage.ErrRejected)
+		case ans.TimedOut:
+			return deleted, fmt.Errorf("delete: _delete_by_query timed out after deleting %d points: %w", deleted, storage.ErrRejected)
+		case ans.VersionConflicts == 0:
+			return deleted, nil
+		case attempt == maxConflictRetries:
+			return deleted, fmt.Errorf("delete: %d points changed while being deleted, %d times in a row: %w", ans.VersionConflicts, attempt+1, storage.ErrRejected)
+		}
 	}
-	var ans struct {
-		Deleted          int64 `json:"deleted"`
-		VersionConflicts int64 `json:"version_conflicts"`
-		Failures         []struct {
-			Index string `json:"index"`
-			Cause struct {
-				Type   string `json:"type"`
-				Reason string `json:"reason"`
-			} `json:"cause"`
-		} `json:"failures"`
-	}
-	if err := json.Unmarshal(data, &ans); err != nil {
-		return 0, fmt.Errorf("delete: decode _delete_by_query answer: %w", err)
-	}
-	if len(ans.Failures) > 0 {
-		f := ans.Failures[0]
-		return ans.Deleted, fmt.Errorf("delete: %d failures, first in %s: %s: %s: %w", len(ans.Failures), f.Index, f.Cause.Type, f.Cause.Reason, storage.ErrRejected)
-	}
-	return ans.Deleted, nil
 }
 
 // joinIndices joins index names and patterns for a request path.

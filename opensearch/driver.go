@@ -6,7 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,6 +15,7 @@ import (
 	"github.com/ckos/ckos/internal/osreq"
 	"github.com/ckos/ckos/mapping"
 	"github.com/ckos/ckos/storage"
+	"github.com/ckos/ckos/templates"
 )
 
 func init() {
@@ -47,14 +48,14 @@ type Store struct {
 	closed  atomic.Bool
 
 	// Push tuning; see PushOptions.
-	flushBytes int
-	workers    int
+	flushBytes   int
+	workers      int
+	batches      sync.Pool   // *batch buffers, reused across pushes
+	templateName string      // the index template Init installs
+	templateOK   atomic.Bool // the template was seen installed
 }
 
 var _ storage.Storage = (*Store)(nil)
-
-// indexPrefixRe is what an index prefix may look like (lowercase, no wildcards or separators).
-var indexPrefixRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.+-]*$`)
 
 // Open connects to the cluster of cfg, checks it answers, and returns a Store. It does not
 // create anything; call Init for that.
@@ -62,8 +63,8 @@ func Open(ctx context.Context, cfg storage.Config) (*Store, error) {
 	if cfg.Index == "" {
 		cfg.Index = storage.DefaultIndex
 	}
-	if !indexPrefixRe.MatchString(cfg.Index) || len(cfg.Index) > 200 {
-		return nil, fmt.Errorf("%w: index name %q: use lowercase letters, digits and _ . + -", storage.ErrInvalid, cfg.Index)
+	if err := mapping.ValidatePrefix(cfg.Index); err != nil {
+		return nil, fmt.Errorf("%w: %w", storage.ErrInvalid, err)
 	}
 	g, err := mapping.ParseGranularity(cfg.IndexGranularity)
 	if err != nil {
@@ -78,9 +79,15 @@ func Open(ctx context.Context, cfg storage.Config) (*Store, error) {
 	}
 	addr := storage.DefaultURL
 	if len(cfg.URLs) > 0 {
-		addr = RedactURL(cfg.URLs[0])
+		addr = storage.RedactURL(cfg.URLs[0])
 	}
 	s := &Store{cfg: cfg, client: c, req: osreq.Client{API: c, Addr: addr}, prefix: cfg.Index, gran: g, flushBytes: 4 << 20, workers: 2}
+	s.batches.New = func() any { return &batch{buf: make([]byte, 0, 64<<10)} }
+	set, err := templates.SettingsFromConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.templateName = set.TemplateName()
 	if err := s.detect(ctx); err != nil {
 		return nil, err
 	}

@@ -22,5 +22,6 @@ func (s *Store) Init(ctx context.Context) error {
 	if _, err := templates.Install(ctx, s.client, set, templates.InstallOptions{}); err != nil {
 		return fmt.Errorf("init: %w", err)
 	}
+	s.templateOK.Store(true)
 	return nil
 }

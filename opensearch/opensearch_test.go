@@ -1,6 +1,7 @@
 package opensearch_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -137,6 +138,14 @@ func TestPushWritesDateIndicesWithMapping(t *testing.T) {
 	assert.Contains(t, string(props["groupby"]), `"project_id":{"type":"keyword"`)
 }
 
+func mustBody(t *testing.T, method, path string, body []byte) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest(method, path, bytes.NewReader(body))
+	require.NoError(t, err)
+	r.Header.Set("Content-Type", "application/x-ndjson")
+	return r
+}
+
 func mustReq(t *testing.T, method, path string) *http.Request {
 	t.Helper()
 	r, err := http.NewRequest(method, path, nil)
@@ -262,12 +271,102 @@ func TestPush50000PointsArriveComplete(t *testing.T) {
 func TestBulkItemFailureFailsPushWithReason(t *testing.T) {
 	s, _ := open(t, nil)
 	ctx := context.Background()
-	// A groupby key that is both a value and an object cannot be mapped: the item is rejected.
-	bad := dataframe.DataPoint{Qty: 1, Price: 1, Groupby: map[string]string{"a": "x", "a.b": "y"}, Metadata: map[string]string{}}
+	// A keyword longer than Lucene's 32766-byte term limit cannot be indexed: the item is rejected
+	// by the server, and the push says so instead of storing the other points silently.
+	bad := dataframe.DataPoint{Qty: 1, Price: 1, Groupby: map[string]string{"id": strings.Repeat("x", 40000)}, Metadata: map[string]string{}}
 	err := s.Push(ctx, []dataframe.DataFrame{frame("2026-12-03T10:00:00Z", "instance", pt("ok", 1, 1), bad)})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, storage.ErrRejected)
 	assert.Contains(t, err.Error(), "1 of 2 points were not stored")
+	assert.Contains(t, err.Error(), "HTTP 400")
+}
+
+func TestPushWithoutInitIsRefused(t *testing.T) {
+	env := ostest.Cluster(t)
+	s, err := opensearch.Open(context.Background(), storage.Config{URLs: []string{env.URL}, Index: env.Prefix})
+	require.NoError(t, err)
+	err = s.Push(context.Background(), []dataframe.DataFrame{frame("2026-12-03T10:00:00Z", "instance", pt("a", 1, 1))})
+	require.ErrorIs(t, err, storage.ErrInvalid)
+	assert.Contains(t, err.Error(), "run Init")
+	require.NoError(t, s.Init(context.Background()))
+	require.NoError(t, s.Push(context.Background(), []dataframe.DataFrame{frame("2026-12-03T10:00:00Z", "instance", pt("a", 1, 1))}))
+}
+
+// Indices beside the date indices (an operator's backup or archive) are never read nor deleted.
+func TestOtherIndicesUnderThePrefixAreLeftAlone(t *testing.T) {
+	s, env := open(t, nil)
+	ctx := context.Background()
+	require.NoError(t, s.Push(ctx, []dataframe.DataFrame{frame("2026-12-03T10:00:00Z", "instance", pt("a", 1, 1))}))
+	// An archive copy under the prefix, holding a point of the same period.
+	var buf []byte
+	buf = append(buf, `{"index":{"_index":"`+env.Prefix+`-archive","_id":"x"}}`+"\n"...)
+	buf = append(buf, `{"start":"2026-12-03T10:00:00Z","end":"2026-12-03T11:00:00Z","type":"instance","unit":"u","qty":5,"price":5,"groupby":{},"metadata":{},"doc_key":"x"}`+"\n"...)
+	resp, err := env.Client.Client.Perform(mustBody(t, "POST", "/_bulk?refresh=true", buf))
+	require.NoError(t, err)
+	resp.Body.Close()
+	wide := storage.Window{Begin: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for _, w := range []storage.Window{wide, {Begin: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)}} {
+		tot, err := s.Total(ctx, storage.TotalQuery{Window: w})
+		require.NoError(t, err)
+		require.Len(t, tot.Rows, 1)
+		q, _ := tot.Rows[0].Field("qty")
+		assert.Equal(t, 1.0, q, "the archive is not summed (window %v)", w)
+		r, err := s.Retrieve(ctx, storage.RetrieveQuery{Window: w, All: true})
+		require.NoError(t, err)
+		assert.EqualValues(t, 1, r.Total)
+	}
+	n, err := s.Delete(ctx, storage.DeleteQuery{})
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, n, "an open delete removes the date index's point only")
+	resp, err = env.Client.Client.Perform(mustReq(t, "GET", "/"+env.Prefix+"-archive/_count"))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(body), `"count":1`, "the archive keeps its point")
+}
+
+// A date index holding a point outside its own day (written by another tool) is not dropped
+// whole: Delete removes exactly what Retrieve matches.
+func TestDeleteChecksIndexContentsBeforeDropping(t *testing.T) {
+	s, env := open(t, nil)
+	ctx := context.Background()
+	require.NoError(t, s.Push(ctx, []dataframe.DataFrame{frame("2026-12-03T10:00:00Z", "instance", pt("a", 1, 1))}))
+	var buf []byte
+	buf = append(buf, `{"index":{"_index":"`+env.Prefix+`-2026.12.03","_id":"stray"}}`+"\n"...)
+	buf = append(buf, `{"start":"2026-12-02T23:30:00Z","end":"2026-12-03T00:30:00Z","type":"instance","unit":"u","qty":7,"price":7,"groupby":{},"metadata":{},"doc_key":"stray"}`+"\n"...)
+	resp, err := env.Client.Client.Perform(mustBody(t, "POST", "/_bulk?refresh=true", buf))
+	require.NoError(t, err)
+	resp.Body.Close()
+	day := storage.Window{Begin: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)}
+	n, err := s.Delete(ctx, storage.DeleteQuery{Window: day})
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, n)
+	r, err := s.Retrieve(ctx, storage.RetrieveQuery{Window: storage.Window{Begin: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), End: day.Begin}})
+	require.NoError(t, err)
+	assert.EqualValues(t, 0, r.Total, "only the mapped days are queried")
+	resp, err = env.Client.Client.Perform(mustReq(t, "GET", "/"+env.Prefix+"-2026.12.03/_count"))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(body), `"count":1`, "the stray point of Dec 2 survives")
+}
+
+// Deep retrieve and delete over a long range of existing indices keep their request lines short.
+func TestLongRangesOfExistingIndices(t *testing.T) {
+	s, _ := open(t, nil)
+	ctx := context.Background()
+	var frames []dataframe.DataFrame
+	for d := 0; d < 200; d++ {
+		frames = append(frames, frame(time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC).AddDate(0, 0, d).Format(time.RFC3339), "instance", pt("a", 1, 1)))
+	}
+	require.NoError(t, s.Push(ctx, frames))
+	w := storage.Window{Begin: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	r, err := s.Retrieve(ctx, storage.RetrieveQuery{Window: w, All: true})
+	require.NoError(t, err)
+	assert.EqualValues(t, 200, r.Total)
+	n, err := s.Delete(ctx, storage.DeleteQuery{Window: storage.Window{Begin: w.Begin, Filters: storage.Filters{"project_id": {"a"}}}})
+	require.NoError(t, err)
+	assert.EqualValues(t, 200, n, "a filtered delete over 200 indices")
 }
 
 func TestDeleteDropsWholeIndices(t *testing.T) {

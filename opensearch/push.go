@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/url"
 	"strings"
 	"sync"
@@ -64,14 +63,17 @@ func (s *Store) Push(ctx context.Context, frames []dataframe.DataFrame) error {
 	if err := s.check(); err != nil {
 		return err
 	}
-	total, err := validateFrames(frames)
+	total, err := storage.ValidateFrames(frames)
 	if err != nil {
 		return err
 	}
 	if total == 0 {
 		return nil
 	}
-	pool := sync.Pool{New: func() any { return &batch{buf: make([]byte, 0, s.flushBytes+s.flushBytes/8)} }}
+	if err := s.checkTemplate(ctx); err != nil {
+		return err
+	}
+	pool := &s.batches
 	var fails pushFailures
 	g, gctx := errgroup.WithContext(ctx)
 	queue := make(chan *batch)
@@ -89,7 +91,7 @@ func (s *Store) Push(ctx context.Context, frames []dataframe.DataFrame) error {
 	}
 	g.Go(func() error {
 		defer close(queue)
-		return s.encode(gctx, frames, queue, &pool)
+		return s.encode(gctx, frames, queue, pool)
 	})
 	if err := g.Wait(); err != nil {
 		return fmt.Errorf("push: %w", err)
@@ -98,33 +100,6 @@ func (s *Store) Push(ctx context.Context, frames []dataframe.DataFrame) error {
 		return fmt.Errorf("push: %d of %d points were not stored: %s: %w", fails.count, total, strings.Join(fails.reasons, "; "), storage.ErrRejected)
 	}
 	return nil
-}
-
-// validateFrames checks every frame and point before anything is sent and counts the points.
-func validateFrames(frames []dataframe.DataFrame) (int, error) {
-	total := 0
-	for i, f := range frames {
-		if !f.Start.Before(f.End) {
-			return 0, fmt.Errorf("%w: dataframes[%d]: begin %s is not before end %s", storage.ErrInvalid, i, f.Start.Format(time.RFC3339), f.End.Format(time.RFC3339))
-		}
-		for typ, pts := range f.Usage {
-			if typ == "" {
-				return 0, fmt.Errorf("%w: dataframes[%d].usage: empty metric type", storage.ErrInvalid, i)
-			}
-			for j, p := range pts {
-				for _, v := range [2]struct {
-					name string
-					v    float64
-				}{{"vol.qty", p.Qty}, {"rating.price", p.Price}} {
-					if math.IsNaN(v.v) || math.IsInf(v.v, 0) {
-						return 0, fmt.Errorf("%w: dataframes[%d].usage[%q][%d].%s: not a finite number", storage.ErrInvalid, i, typ, j, v.name)
-					}
-				}
-			}
-			total += len(pts)
-		}
-	}
-	return total, nil
 }
 
 // encode appends every point's action and document into batches and hands full ones to queue.
@@ -194,7 +169,7 @@ func (s *Store) sendBatch(ctx context.Context, b *batch, fails *pushFailures) er
 	bo.MaxInterval = 5 * time.Second
 	cur := b
 	for attempt := 0; ; attempt++ {
-		_, body, err := s.req.Do(ctx, osreq.Request{Op: "push: _bulk", Method: "POST", Path: "/_bulk", Query: q, Body: cur.buf, NDJSON: true})
+		_, body, err := s.req.Do(ctx, osreq.Request{Op: "_bulk", Method: "POST", Path: "/_bulk", Query: q, Body: cur.buf, NDJSON: true})
 		if err != nil {
 			return err
 		}
@@ -236,4 +211,22 @@ func (s *Store) sendBatch(ctx context.Context, b *batch, fails *pushFailures) er
 		}
 		cur = retry
 	}
+}
+
+// checkTemplate makes sure, once per Store, that Init installed the index template: without it
+// the first push would create indices with dynamic mappings that no later Init repairs.
+func (s *Store) checkTemplate(ctx context.Context) error {
+	if s.templateOK.Load() {
+		return nil
+	}
+	status, _, err := s.req.Do(ctx, osreq.Request{Op: "push: check the index template", Method: "HEAD",
+		Path: "/_index_template/" + url.PathEscape(s.templateName), Allow: []int{404}})
+	if err != nil {
+		return err
+	}
+	if status == 404 {
+		return fmt.Errorf("%w: push: index template %q is not installed: run Init (ckos init) first", storage.ErrInvalid, s.templateName)
+	}
+	s.templateOK.Store(true)
+	return nil
 }

@@ -76,29 +76,6 @@ func TestEncodeNumbersIdenticalPointsAndSplitsBatches(t *testing.T) {
 	assert.Len(t, ids, 23, "every point has its own id")
 }
 
-func TestValidateFramesRejectsBeforeSending(t *testing.T) {
-	start := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
-	_, err := validateFrames([]dataframe.DataFrame{{Start: start, End: start}})
-	assert.ErrorIs(t, err, storage.ErrInvalid)
-	assert.Contains(t, err.Error(), "dataframes[0]")
-	f := dataframe.DataFrame{Start: start, End: start.Add(time.Hour)}
-	f.AddPoint("instance", dataframe.DataPoint{Qty: 1})
-	f.AddPoint("instance", dataframe.DataPoint{Qty: 1, Price: nan()})
-	_, err = validateFrames([]dataframe.DataFrame{f})
-	assert.ErrorIs(t, err, storage.ErrInvalid)
-	assert.Contains(t, err.Error(), `dataframes[0].usage["instance"][1].rating.price`)
-}
-
-func nan() float64 {
-	var z float64
-	return z / z
-}
-
-func TestRedactURL(t *testing.T) {
-	assert.Equal(t, "http://h:9200", RedactURL("http://user:pw@h:9200"))
-	assert.Equal(t, "http://h:9200", RedactURL("http://h:9200"))
-}
-
 func BenchmarkEncode(b *testing.B) {
 	s := &Store{prefix: "cloudkitty", gran: mapping.Day, flushBytes: 4 << 20}
 	start := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)

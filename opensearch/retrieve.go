@@ -71,11 +71,11 @@ func (s *Store) retrieveShallow(ctx context.Context, indices []string, w storage
 
 // retrieveDeep walks a point in time page by page with search_after, skipping offset hits.
 func (s *Store) retrieveDeep(ctx context.Context, indices []string, w storage.Window, offset, limit int, all bool) (total int64, out []aggs.Hit, err error) {
-	existing, err := s.existingIndices(ctx, indices)
+	existing, live, err := s.liveIndices(ctx, indices)
 	if err != nil || len(existing) == 0 {
 		return 0, nil, err
 	}
-	pit, err := s.openPIT(ctx, existing)
+	pit, err := s.openPIT(ctx, live)
 	if err != nil {
 		return 0, nil, err
 	}

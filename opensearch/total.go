@@ -61,8 +61,8 @@ type aggSearcher struct {
 
 // Search implements aggs.Searcher: it returns the aggregations, failing on shard failures.
 func (a aggSearcher) Search(ctx context.Context, body []byte) (json.RawMessage, error) {
-	q := url.Values{"ignore_unavailable": {"true"}, "allow_no_indices": {"true"}, "request_cache": {"false"}}
-	_, data, err := a.s.req.Do(ctx, osreq.Request{Op: "total: search", Method: "POST", Path: a.path, Query: q, Body: body})
+	q := url.Values{"ignore_unavailable": {"true"}, "allow_no_indices": {"true"}}
+	_, data, err := a.s.req.Do(ctx, osreq.Request{Op: "search", Method: "POST", Path: a.path, Query: q, Body: body})
 	if err != nil {
 		return nil, err
 	}

@@ -184,15 +184,15 @@ func displayValue(k keyDef, v string) string {
 	case k.name == "host":
 		parts := strings.Split(v, ",")
 		for i, p := range parts {
-			parts[i] = redactURL(p)
+			parts[i] = RedactURL(p)
 		}
 		return strings.Join(parts, ",")
 	}
 	return v
 }
 
-// redactURL masks the password of a URL's userinfo, even in a URL that does not parse.
-func redactURL(s string) string {
+// RedactURL masks the password of a URL's userinfo, even in a URL that does not parse.
+func RedactURL(s string) string {
 	scheme := strings.Index(s, "://")
 	if scheme < 0 {
 		return s
@@ -481,13 +481,13 @@ func parseHosts(v string) ([]*url.URL, error) {
 		u, err := url.Parse(part)
 		if err != nil {
 			// url.Parse's message repeats the URL, which may hold a password.
-			return nil, fmt.Errorf("%s is not a URL", redactURL(part))
+			return nil, fmt.Errorf("%s is not a URL", RedactURL(part))
 		}
 		if u.Scheme != "http" && u.Scheme != "https" {
-			return nil, fmt.Errorf("%s: want an http:// or https:// URL", redactURL(part))
+			return nil, fmt.Errorf("%s: want an http:// or https:// URL", RedactURL(part))
 		}
 		if u.Host == "" {
-			return nil, fmt.Errorf("%s: no host", redactURL(part))
+			return nil, fmt.Errorf("%s: no host", RedactURL(part))
 		}
 		out = append(out, u)
 	}

@@ -79,7 +79,7 @@ func DashboardsInstall(ctx context.Context, httpClient *http.Client, dashboardsU
 	}
 	base, err := url.Parse(dashboardsURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return res, fmt.Errorf("%w: dashboards URL %q: want http(s)://host[:port][/base-path]", storage.ErrInvalid, redact(dashboardsURL))
+		return res, fmt.Errorf("%w: dashboards URL %q: want http(s)://host[:port][/base-path]", storage.ErrInvalid, storage.RedactURL(dashboardsURL))
 	}
 	if len(bytes.TrimSpace(ndjson)) == 0 {
 		return res, fmt.Errorf("%w: no saved objects to import (empty NDJSON)", storage.ErrInvalid)
@@ -166,13 +166,4 @@ func DashboardsInstall(ctx context.Context, httpClient *http.Client, dashboardsU
 			where, res.SuccessCount, len(res.Errors), hint, strings.Join(msgs, "; "), storage.ErrRejected)
 	}
 	return res, nil
-}
-
-// redact returns raw without user information when it parses as a URL.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
 }

@@ -51,7 +51,7 @@ func newRenderData(s Settings) (renderData, error) {
 	vn, _ := VersionNumber(s.Version) // checked by Validate
 	return renderData{
 		Settings:             s,
-		Pattern:              mapping.Pattern(s.Prefix),
+		Pattern:              mapping.DatePattern(s.Prefix),
 		VersionNumber:        vn,
 		MinIndexAge:          s.MinIndexAge(),
 		SpanHours:            s.SpanHours(),

@@ -90,7 +90,7 @@ func TestIndexTemplateContent(t *testing.T) {
 	body, err := IndexTemplate(s)
 	require.NoError(t, err)
 	v := mustJSON(t, body)
-	assert.Equal(t, []any{"ck-test-*"}, v["index_patterns"])
+	assert.Equal(t, []any{"ck-test-2*"}, v["index_patterns"])
 	assert.Equal(t, json.Number("200"), v["priority"])
 	assert.Equal(t, json.Number("1000"), v["version"])
 	meta := v["_meta"].(map[string]any)
@@ -163,7 +163,7 @@ func TestISMPolicyContent(t *testing.T) {
 		assert.Contains(t, act, "delete")
 		assert.Equal(t, json.Number("3"), act["retry"].(map[string]any)["count"])
 		tmpl := p["ism_template"].([]any)[0].(map[string]any)
-		assert.Equal(t, []any{"cloudkitty-*"}, tmpl["index_patterns"])
+		assert.Equal(t, []any{"cloudkitty-2*"}, tmpl["index_patterns"])
 		assert.Equal(t, json.Number("100"), tmpl["priority"])
 
 		desc := p["description"].(string)
@@ -214,7 +214,7 @@ func TestISMContentOfServerAnswer(t *testing.T) {
 	assert.NotEqual(t, want, got, "an added error notification is a modification")
 
 	edited = answer()
-	edited["policy"].(map[string]any)["ism_template"] = map[string]any{"index_patterns": []any{"cloudkitty-*"}, "priority": json.Number("100")}
+	edited["policy"].(map[string]any)["ism_template"] = map[string]any{"index_patterns": []any{"cloudkitty-2*"}, "priority": json.Number("100")}
 	got, err = contentHash(ismContent(edited))
 	require.NoError(t, err)
 	assert.Equal(t, want, got, "ism_template as a single object equals a one-element list")

@@ -7,7 +7,6 @@ package templates
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -42,9 +41,6 @@ type Settings struct {
 	ILM bool
 }
 
-// prefixRe is what an index prefix may look like (lowercase, no wildcard, comma or slash).
-var prefixRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.+-]*$`)
-
 // SettingsFromConfig returns the Settings of a storage configuration, with defaults filled in
 // and ckos.Version as the version.
 func SettingsFromConfig(cfg storage.Config) (Settings, error) {
@@ -74,9 +70,10 @@ func SettingsFromConfig(cfg storage.Config) (Settings, error) {
 
 // Validate reports the first field of s that cannot be rendered, naming it.
 func (s Settings) Validate() error {
+	if err := mapping.ValidatePrefix(s.Prefix); err != nil {
+		return fmt.Errorf("%w: %w", storage.ErrInvalid, err)
+	}
 	switch {
-	case !prefixRe.MatchString(s.Prefix) || len(s.Prefix) > 200:
-		return fmt.Errorf("%w: index prefix %q: use 1-200 lowercase letters, digits and _ . + - (not starting with one of _ . + -)", storage.ErrInvalid, s.Prefix)
 	case s.Shards < 1:
 		return fmt.Errorf("%w: shards %d: must be at least 1", storage.ErrInvalid, s.Shards)
 	case s.Replicas < 0:

@@ -232,7 +232,7 @@ func TestVisualizationsQueryPushedData(t *testing.T) {
 	objs := parseSavedObjects(t, nd)
 	vis := checkReferences(t, objs)
 	pattern := objs[0].Attributes["title"].(string)
-	require.Equal(t, e.Prefix+"-*", pattern)
+	require.Equal(t, e.Prefix+"-2*", pattern)
 
 	rowsOf := map[string][]visRow{}
 	for id, vs := range vis {

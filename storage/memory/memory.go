@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -99,29 +98,15 @@ func (s *Store) check(ctx context.Context) error {
 
 // Push validates every point of every frame, then stores them all under their PointID.
 func (s *Store) Push(ctx context.Context, frames []dataframe.DataFrame) error {
+	if _, err := storage.ValidateFrames(frames); err != nil {
+		return err
+	}
 	var batch []point
 	ordinals := map[string]int{}
-	for i, f := range frames {
-		if f.Start.IsZero() || f.End.IsZero() {
-			return fmt.Errorf("%w: frames[%d]: start and end are required", storage.ErrInvalid, i)
-		}
-		if !f.Start.Before(f.End) {
-			return fmt.Errorf("%w: frames[%d]: start %s is not before end %s", storage.ErrInvalid, i,
-				f.Start.UTC().Format(time.RFC3339Nano), f.End.UTC().Format(time.RFC3339Nano))
-		}
+	for _, f := range frames {
 		start, end := f.Start.UTC(), f.End.UTC()
 		for _, typ := range f.Types() {
-			if typ == "" {
-				return fmt.Errorf("%w: frames[%d].usage: empty metric type", storage.ErrInvalid, i)
-			}
-			for j, p := range f.Usage[typ] {
-				where := fmt.Sprintf("frames[%d].usage[%q][%d]", i, typ, j)
-				if math.IsNaN(p.Qty) || math.IsInf(p.Qty, 0) {
-					return fmt.Errorf("%w: %s.vol.qty: %v is not a finite number", storage.ErrInvalid, where, p.Qty)
-				}
-				if math.IsNaN(p.Price) || math.IsInf(p.Price, 0) {
-					return fmt.Errorf("%w: %s.rating.price: %v is not a finite number", storage.ErrInvalid, where, p.Price)
-				}
+			for _, p := range f.Usage[typ] {
 				key := storage.IdentityKey(typ, start, end, p.Groupby)
 				ord := ordinals[key]
 				ordinals[key] = ord + 1
