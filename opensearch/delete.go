@@ -149,33 +149,29 @@ type indexContents struct {
 func (s *Store) indexExtremes(ctx context.Context, names []string, w storage.Window) (map[string]indexContents, error) {
 	body := fmt.Sprintf(`{"size":0,"track_total_hits":false,"aggs":{"idx":{"terms":{"field":"_index","size":%d},`+
 		`"aggs":{"lo":{"min":{"field":"start"}},"hi":{"max":{"field":"start"}},"hiEnd":{"max":{"field":"end"}}}}}}`, len(names))
-	_, data, err := s.req.Do(ctx, osreq.Request{Op: "delete: read index contents", Method: "POST",
-		Path: "/" + joinIndices(names) + "/_search", Query: searchQuery, Body: []byte(body)})
+	ans, err := s.search(ctx, "delete: read index contents", "/"+joinIndices(names)+"/_search", searchQuery, []byte(body))
 	if err != nil {
 		return nil, err
 	}
 	type value struct {
 		Value *float64 `json:"value"`
 	}
-	var ans struct {
-		Shards       *shardsInfo `json:"_shards"`
-		Aggregations struct {
-			Idx struct {
-				Buckets []struct {
-					Key      string `json:"key"`
-					DocCount int64  `json:"doc_count"`
-					Lo       value  `json:"lo"`
-					Hi       value  `json:"hi"`
-					HiEnd    value  `json:"hiEnd"`
-				} `json:"buckets"`
-			} `json:"idx"`
-		} `json:"aggregations"`
+	var agg struct {
+		Idx struct {
+			Buckets []struct {
+				Key      string `json:"key"`
+				DocCount int64  `json:"doc_count"`
+				Lo       value  `json:"lo"`
+				Hi       value  `json:"hi"`
+				HiEnd    value  `json:"hiEnd"`
+			} `json:"buckets"`
+		} `json:"idx"`
 	}
-	if err := json.Unmarshal(data, &ans); err != nil {
+	if len(ans.Aggregations) == 0 {
+		return nil, nil // none of the indices exists any more
+	}
+	if err := json.Unmarshal(ans.Aggregations, &agg); err != nil {
 		return nil, fmt.Errorf("delete: decode index contents: %w", err)
-	}
-	if err := shardFailure("delete: read index contents", ans.Shards); err != nil {
-		return nil, err
 	}
 	ms := func(v value) time.Time {
 		if v.Value == nil {
@@ -183,8 +179,8 @@ func (s *Store) indexExtremes(ctx context.Context, names []string, w storage.Win
 		}
 		return time.UnixMilli(int64(*v.Value)).UTC()
 	}
-	out := make(map[string]indexContents, len(ans.Aggregations.Idx.Buckets))
-	for _, b := range ans.Aggregations.Idx.Buckets {
+	out := make(map[string]indexContents, len(agg.Idx.Buckets))
+	for _, b := range agg.Idx.Buckets {
 		lo, hi, hiEnd := ms(b.Lo), ms(b.Hi), ms(b.HiEnd)
 		ok := !lo.IsZero() && s.cfg.TimeMatch.Matches(w.Begin, w.End, lo, hiEnd)
 		if s.cfg.TimeMatch != storage.TimeMatchInside {

@@ -125,27 +125,40 @@ func (s *Store) retrieveDeep(ctx context.Context, indices []string, w storage.Wi
 	}
 }
 
-// searchHits runs a search and decodes its total and hits, failing on shard failures.
+// searchHits runs a search and decodes its total and hits.
 func (s *Store) searchHits(ctx context.Context, path string, query url.Values, body []byte) (int64, []aggs.Hit, error) {
-	_, data, err := s.req.Do(ctx, osreq.Request{Op: "retrieve: search", Method: "POST", Path: path, Query: query, Body: body})
+	ans, err := s.search(ctx, "retrieve: search", path, query, body)
 	if err != nil {
 		return 0, nil, err
 	}
-	var ans struct {
-		Shards   *shardsInfo     `json:"_shards"`
-		TimedOut bool            `json:"timed_out"`
-		Hits     json.RawMessage `json:"hits"`
+	return aggs.DecodeHits(ans.Hits)
+}
+
+// searchAnswer is the part of a search answer ckos reads.
+type searchAnswer struct {
+	Shards       *shardsInfo     `json:"_shards"`
+	TimedOut     bool            `json:"timed_out"`
+	Hits         json.RawMessage `json:"hits"`
+	Aggregations json.RawMessage `json:"aggregations"` // absent when the search reached no index
+}
+
+// search runs one search and fails on failed shards and timeouts, which opensearch-go would mask.
+func (s *Store) search(ctx context.Context, op, path string, query url.Values, body []byte) (searchAnswer, error) {
+	var ans searchAnswer
+	_, data, err := s.req.Do(ctx, osreq.Request{Op: op, Method: "POST", Path: path, Query: query, Body: body})
+	if err != nil {
+		return ans, err
 	}
 	if err := json.Unmarshal(data, &ans); err != nil {
-		return 0, nil, fmt.Errorf("retrieve: decode search answer: %w", err)
+		return ans, fmt.Errorf("%s: decode answer: %w", op, err)
 	}
-	if err := shardFailure("retrieve: search", ans.Shards); err != nil {
-		return 0, nil, err
+	if err := shardFailure(op, ans.Shards); err != nil {
+		return ans, err
 	}
 	if ans.TimedOut {
-		return 0, nil, fmt.Errorf("retrieve: search timed out on the cluster: %w", storage.ErrRejected)
+		return ans, fmt.Errorf("%s: timed out on the cluster: %w", op, storage.ErrRejected)
 	}
-	return aggs.DecodeHits(ans.Hits)
+	return ans, nil
 }
 
 // openPIT opens a point in time on the named indices and returns its id.

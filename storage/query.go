@@ -119,3 +119,46 @@ func (f Filters) MatchesLabels(typ string, groupby, metadata map[string]string) 
 	}
 	return true
 }
+
+// ParsedTotal is a TotalQuery checked and resolved: what a driver computes.
+type ParsedTotal struct {
+	Window Window        // resolved bounds (UTC) and the selection
+	Groups []GroupElem   // parsed groupby
+	Fields []CustomField // parsed aggregates, in column order
+	Offset int           // rows to skip
+	Limit  int           // rows to return (DefaultLimit for 0)
+	All    bool          // return every row
+}
+
+// Parse checks q before any work — groupby syntax, custom fields and their aliases, window,
+// page — and resolves zero bounds to the month of now in loc. Every driver's Total starts here.
+func (q TotalQuery) Parse(now time.Time, loc *time.Location) (ParsedTotal, error) {
+	groups, err := ParseGroupby(q.Groupby)
+	if err != nil {
+		return ParsedTotal{}, err
+	}
+	fields, err := ParseCustomFields(q.CustomFields)
+	if err != nil {
+		return ParsedTotal{}, err
+	}
+	for _, g := range groups {
+		for _, f := range fields {
+			if c := g.Column(); c != "" && f.Alias == c {
+				return ParsedTotal{}, fmt.Errorf("%w: custom field alias %q is also a groupby column", ErrInvalid, f.Alias)
+			}
+		}
+	}
+	w, err := q.Window.Resolve(now, loc)
+	if err != nil {
+		return ParsedTotal{}, err
+	}
+	if err := w.CheckOpen(); err != nil {
+		return ParsedTotal{}, err
+	}
+	w.Begin, w.End = w.Begin.UTC(), w.End.UTC()
+	limit, err := Page(q.Offset, q.Limit)
+	if err != nil {
+		return ParsedTotal{}, err
+	}
+	return ParsedTotal{Window: w, Groups: groups, Fields: fields, Offset: q.Offset, Limit: limit, All: q.All}, nil
+}

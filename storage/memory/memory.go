@@ -259,29 +259,11 @@ type group struct {
 
 // Total aggregates the matching points per group; see storage.TotalQuery.
 func (s *Store) Total(ctx context.Context, q storage.TotalQuery) (storage.TotalResult, error) {
-	elems, err := storage.ParseGroupby(q.Groupby)
+	pq, err := q.Parse(s.now(), s.cfg.Loc())
 	if err != nil {
 		return storage.TotalResult{}, err
 	}
-	fields, err := storage.ParseCustomFields(q.CustomFields)
-	if err != nil {
-		return storage.TotalResult{}, err
-	}
-	for _, e := range elems {
-		for _, f := range fields {
-			if c := e.Column(); c != "" && f.Alias == c {
-				return storage.TotalResult{}, fmt.Errorf("%w: custom field alias %q is also a groupby column", storage.ErrInvalid, f.Alias)
-			}
-		}
-	}
-	w, err := s.resolve(q.Window)
-	if err != nil {
-		return storage.TotalResult{}, err
-	}
-	limit, err := storage.Page(q.Offset, q.Limit)
-	if err != nil {
-		return storage.TotalResult{}, err
-	}
+	w, elems, fields, limit := pq.Window, pq.Groups, pq.Fields, pq.Limit
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.check(ctx); err != nil {
