@@ -364,7 +364,7 @@ func (d *decoder) keyRow(key []keyValue) storage.Row {
 			}
 		case storage.GroupCalendar:
 			begin := time.UnixMilli(v.num)
-			row.Begin, row.End = begin.UTC(), CalendarEnd(begin, s.unit, d.loc).UTC()
+			row.Begin, row.End = begin.UTC(), storage.CalendarEnd(begin, s.unit, d.loc).UTC()
 		}
 	}
 	return row
@@ -428,37 +428,4 @@ func DecodeUngrouped(aggregations json.RawMessage, p CompositeParams) ([]storage
 		return nil, err
 	}
 	return []storage.Row{{Begin: p.Window.Begin.UTC(), End: p.Window.End.UTC(), Fields: fields}}, nil
-}
-
-// CalendarEnd returns the end of the calendar bucket of unit (day, week, month, year) that starts
-// at begin in loc: the first instant of the next bucket, which is begin plus one unit on the local
-// calendar (weeks are ISO weeks, seven days) — 23 or 25 hours for a day across a DST change.
-// A local midnight that does not exist (a DST gap at 00:00) starts at the gap's end, as OpenSearch
-// rounds it. The result is in loc.
-func CalendarEnd(begin time.Time, unit string, loc *time.Location) time.Time {
-	y, m, d := begin.In(loc).Date()
-	switch unit {
-	case "day":
-		d++
-	case "week":
-		d += 7
-	case "month":
-		m, d = m+1, 1
-	case "year":
-		y, m, d = y+1, time.January, 1
-	}
-	return startOfDay(y, m, d, loc)
-}
-
-// startOfDay returns the first instant of local date y-m-d (normalised) in loc.
-func startOfDay(y int, m time.Month, d int, loc *time.Location) time.Time {
-	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	want := time.Date(y, m, d, 0, 0, 0, 0, time.UTC) // normalised date
-	if ty, tm, td := t.Date(); ty != want.Year() || tm != want.Month() || td != want.Day() {
-		// Midnight fell in a DST gap and Go resolved it to the previous evening: the day
-		// begins where that zone period ends.
-		_, end := t.ZoneBounds()
-		return end.In(loc)
-	}
-	return t
 }

@@ -126,37 +126,6 @@ func jsonInt(n int64) string {
 	return string(b)
 }
 
-func TestCalendarEndMidnightGap(t *testing.T) {
-	// Where DST starts at midnight, local midnight does not exist and the day (as OpenSearch
-	// rounds it) starts at the end of the gap, 01:00.
-	santiago := loadLoc(t, "America/Santiago")
-	end := CalendarEnd(time.Date(2024, 9, 7, 0, 0, 0, 0, santiago), "day", santiago)
-	require.True(t, end.Equal(time.Date(2024, 9, 8, 4, 0, 0, 0, time.UTC)), "got %s", end)
-	require.Equal(t, "2024-09-08T01:00:00-03:00", end.Format(time.RFC3339))
-
-	beirut := loadLoc(t, "Asia/Beirut")
-	end = CalendarEnd(time.Date(2024, 3, 30, 0, 0, 0, 0, beirut), "day", beirut)
-	require.Equal(t, "2024-03-31T01:00:00+03:00", end.Format(time.RFC3339))
-
-	havana := loadLoc(t, "America/Havana")
-	end = CalendarEnd(time.Date(2024, 3, 4, 0, 0, 0, 0, havana), "week", havana)
-	require.Equal(t, "2024-03-11T00:00:00-04:00", end.Format(time.RFC3339), "a week not ending in the gap")
-	end = CalendarEnd(time.Date(2024, 3, 3, 0, 0, 0, 0, havana), "week", havana)
-	require.Equal(t, "2024-03-10T01:00:00-04:00", end.Format(time.RFC3339))
-
-	// The bucket that starts at the gap's end still ends at the next midnight.
-	end = CalendarEnd(time.Date(2024, 9, 8, 4, 0, 0, 0, time.UTC), "day", santiago)
-	require.Equal(t, "2024-09-09T00:00:00-03:00", end.Format(time.RFC3339))
-}
-
-func TestCalendarEndUTC(t *testing.T) {
-	b := time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)
-	require.Equal(t, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), CalendarEnd(b, "day", time.UTC))
-	require.Equal(t, time.Date(2026, 2, 7, 0, 0, 0, 0, time.UTC), CalendarEnd(b, "week", time.UTC))
-	require.Equal(t, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), CalendarEnd(b, "month", time.UTC))
-	require.Equal(t, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), CalendarEnd(b, "year", time.UTC))
-}
-
 func TestDecodePageCustomFields(t *testing.T) {
 	p := params(t, []string{"project_id"}, "SUM(qty) AS used, MIN(price) AS cheapest, MAX(qty) AS peak, AVG(price) AS mean, COUNT(qty) AS n")
 	aggs := json.RawMessage(`{"groups": {"after_key": {"g0": "p"}, "buckets": [

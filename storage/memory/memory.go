@@ -290,7 +290,7 @@ func (s *Store) Total(ctx context.Context, q storage.TotalQuery) (storage.TotalR
 			case storage.GroupTime:
 				g.begin, g.end = p.start, p.end
 			case storage.GroupCalendar:
-				g.begin, g.end = bucket(e.Key, p.start, s.cfg.Loc())
+				g.begin, g.end = storage.CalendarBucket(e.Key, p.start, s.cfg.Loc())
 			}
 		}
 		k := g.key()
@@ -398,29 +398,4 @@ func aggregate(f storage.CustomField, pts []point) float64 {
 		return sum / float64(len(pts))
 	}
 	return sum
-}
-
-// bucket returns the bounds, in UTC, of the calendar unit (day, week, month or year) holding t
-// in loc. Weeks are ISO weeks: they start on Monday at midnight.
-func bucket(unit string, t time.Time, loc *time.Location) (time.Time, time.Time) {
-	l := t.In(loc)
-	var begin, end time.Time
-	switch unit {
-	case "day":
-		begin = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
-		end = time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, loc)
-	case "week":
-		back := (int(l.Weekday()) + 6) % 7 // days since Monday
-		begin = time.Date(l.Year(), l.Month(), l.Day()-back, 0, 0, 0, 0, loc)
-		end = time.Date(l.Year(), l.Month(), l.Day()-back+7, 0, 0, 0, 0, loc)
-	case "month":
-		begin = time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, loc)
-		end = time.Date(l.Year(), l.Month()+1, 1, 0, 0, 0, 0, loc)
-	case "year":
-		begin = time.Date(l.Year(), 1, 1, 0, 0, 0, 0, loc)
-		end = time.Date(l.Year()+1, 1, 1, 0, 0, 0, 0, loc)
-	default:
-		panic("memory: unknown calendar unit " + unit) // ParseGroupby admits only the four units
-	}
-	return begin.UTC(), end.UTC()
 }
