@@ -77,6 +77,20 @@ func TestConformanceInsideTimeMatch(t *testing.T) {
 	})
 }
 
+// Calendar buckets and default months in a configured time zone, on OpenSearch's own date math.
+func TestConformanceTimeZones(t *testing.T) {
+	for _, name := range []string{"Europe/Paris", "America/New_York", "Asia/Kolkata"} {
+		loc, err := time.LoadLocation(name)
+		require.NoError(t, err)
+		t.Run(name, func(t *testing.T) {
+			storagetest.RunTimeZone(t, loc, func(t *testing.T) storage.Storage {
+				s, _ := open(t, func(c *storage.Config) { c.Location = loc })
+				return s
+			})
+		})
+	}
+}
+
 // TestDiffAgainstMemory runs the differential test over fixed seeds (reproducible) and one new
 // seed per run (logged, so a failure can be replayed with DiffOptions{Seed: N}).
 func TestDiffAgainstMemory(t *testing.T) {
