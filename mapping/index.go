@@ -251,3 +251,27 @@ func ValidatePrefix(prefix string) error {
 	}
 	return nil
 }
+
+// ReadIndices is Indices for reading and deleting: the names of every granularity, so that
+// indices written before a change of index granularity are still found. Missing names cost
+// nothing (requests pass ignore_unavailable); past the limits of Indices it is DatePattern.
+func ReadIndices(prefix string, begin, end time.Time) []string {
+	if begin.IsZero() || end.IsZero() {
+		return Indices(prefix, Day, begin, end)
+	}
+	var out []string
+	for _, g := range []Granularity{Day, Week, Month} {
+		for _, n := range Indices(prefix, g, begin, end) {
+			if n == DatePattern(prefix) {
+				return []string{n}
+			}
+			if !Covers(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	if !short(out) {
+		return []string{DatePattern(prefix)}
+	}
+	return out
+}

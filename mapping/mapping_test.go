@@ -179,3 +179,19 @@ func TestCovers(t *testing.T) {
 	assert.True(t, Covers([]string{DatePattern("ck")}, "ck-2026.w01"))
 	assert.False(t, Covers([]string{DatePattern("ck")}, "ck-backup"))
 }
+
+func TestReadIndicesCoversEveryGranularity(t *testing.T) {
+	got := ReadIndices("ck", day("2026-12-03T00:00:00Z"), day("2026-12-05T00:00:00Z"))
+	assert.Equal(t, []string{"ck-2026.12.03", "ck-2026.12.04", "ck-2026.w49", "ck-2026.12"}, got)
+	assert.Equal(t, []string{"ck-2*"}, ReadIndices("ck", time.Time{}, day("2026-12-05T00:00:00Z")))
+	assert.Empty(t, ReadIndices("ck", day("2026-12-05T00:00:00Z"), day("2026-12-05T00:00:00Z")))
+	// A year: folded and short, and every index of any granularity in it is covered.
+	b, e := day("2025-01-01T00:00:00Z"), day("2026-01-01T00:00:00Z")
+	got = ReadIndices("ck", b, e)
+	require.LessOrEqual(t, len(got), MaxIndexNames)
+	for ts := b; ts.Before(e); ts = ts.Add(13 * time.Hour) {
+		for _, g := range []Granularity{Day, Week, Month} {
+			assert.True(t, Covers(got, IndexName("ck", g, ts)), "%s in %v", IndexName("ck", g, ts), got)
+		}
+	}
+}

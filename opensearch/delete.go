@@ -34,7 +34,7 @@ func (s *Store) Delete(ctx context.Context, q storage.DeleteQuery) (int64, error
 	if err := q.CheckOpen(); err != nil {
 		return 0, err
 	}
-	touched := mapping.Indices(s.prefix, s.gran, q.Begin, q.End)
+	touched := mapping.ReadIndices(s.prefix, q.Begin, q.End)
 	if len(touched) == 0 {
 		return 0, nil
 	}

@@ -44,7 +44,7 @@ func (s *Store) Retrieve(ctx context.Context, q storage.RetrieveQuery) (storage.
 	if err != nil {
 		return storage.RetrieveResult{}, err
 	}
-	indices := mapping.Indices(s.prefix, s.gran, w.Begin, w.End)
+	indices := mapping.ReadIndices(s.prefix, w.Begin, w.End)
 	var (
 		total int64
 		hits  []aggs.Hit

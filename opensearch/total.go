@@ -23,7 +23,7 @@ func (s *Store) Total(ctx context.Context, q storage.TotalQuery) (storage.TotalR
 	}
 	w := pq.Window
 	p := aggs.CompositeParams{Window: w, TimeMatch: s.cfg.TimeMatch, Groups: pq.Groups, Fields: pq.Fields, Location: s.cfg.Loc()}
-	searcher := aggSearcher{s: s, path: "/" + joinIndices(mapping.Indices(s.prefix, s.gran, w.Begin, w.End)) + "/_search"}
+	searcher := aggSearcher{s: s, path: "/" + joinIndices(mapping.ReadIndices(s.prefix, w.Begin, w.End)) + "/_search"}
 	total, rows, err := aggs.Walk(ctx, searcher, p, q.Offset, q.Limit, q.All)
 	if err != nil {
 		return storage.TotalResult{}, fmt.Errorf("total: %w", err)
