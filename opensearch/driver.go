@@ -129,9 +129,14 @@ func (s *Store) Config() storage.Config { return s.cfg }
 // Retention returns how long rated data is kept.
 func (s *Store) Retention() time.Duration { return s.cfg.Retention() }
 
-// Close marks the Store closed; later calls fail with storage.ErrClosed.
+// Close releases the client's connections; later calls fail with storage.ErrClosed.
 func (s *Store) Close() error {
-	s.closed.Store(true)
+	if s.closed.Swap(true) {
+		return nil
+	}
+	if err := s.client.Close(); err != nil {
+		return fmt.Errorf("close client: %w", err)
+	}
 	return nil
 }
 
