@@ -129,6 +129,7 @@ func (s *Store) refresh(ctx context.Context, frames []dataframe.DataFrame) error
 // encode appends every point's action and document into batches and hands full ones to queue.
 func (s *Store) encode(ctx context.Context, frames []dataframe.DataFrame, queue chan<- *batch, pool *sync.Pool) error {
 	var enc mapping.Encoder
+	var ids storage.PointIDs
 	seen := make(map[string]int) // PointID with ordinal 0 → identical points so far
 	b := pool.Get().(*batch)
 	send := func() error {
@@ -144,10 +145,10 @@ func (s *Store) encode(ctx context.Context, frames []dataframe.DataFrame, queue 
 		index := mapping.IndexName(s.prefix, s.gran, f.Start)
 		for _, typ := range f.Types() {
 			for _, p := range f.Usage[typ] {
-				id := storage.PointID(typ, f.Start, f.End, p.Groupby, 0)
+				id := ids.ID(typ, f.Start, f.End, p.Groupby, 0)
 				if n := seen[id]; n > 0 {
 					seen[id] = n + 1
-					id = storage.PointID(typ, f.Start, f.End, p.Groupby, n)
+					id = ids.ID(typ, f.Start, f.End, p.Groupby, n)
 				} else {
 					seen[id] = 1
 				}
@@ -194,12 +195,18 @@ func (s *Store) sendBatch(ctx context.Context, b *batch, fails *pushFailures) er
 		if err != nil {
 			return err
 		}
+		var ok struct {
+			Errors bool `json:"errors"`
+		}
+		if err := json.Unmarshal(body, &ok); err != nil {
+			return fmt.Errorf("_bulk: decode answer: %w", err)
+		}
+		if !ok.Errors {
+			return nil // the usual case: no item to look at
+		}
 		var ans bulkAnswer
 		if err := json.Unmarshal(body, &ans); err != nil {
 			return fmt.Errorf("_bulk: decode answer: %w", err)
-		}
-		if !ans.Errors {
-			return nil
 		}
 		if len(ans.Items) != len(cur.spans) {
 			return fmt.Errorf("_bulk: %d items answered for %d sent: %w", len(ans.Items), len(cur.spans), storage.ErrRejected)

@@ -13,35 +13,50 @@ import (
 // Every driver stores a point under this id, so re-pushing replaces instead of duplicating,
 // and Retrieve uses it as the last key of its total order.
 func PointID(typ string, start, end time.Time, groupby map[string]string, ordinal int) string {
-	h := sha256.New()
-	var n [8]byte
-	field := func(s string) {
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
-	}
-	num := func(v int64) {
-		binary.BigEndian.PutUint64(n[:], uint64(v))
-		h.Write(n[:])
-	}
-	field(typ)
-	num(start.UnixNano())
-	num(end.UnixNano())
-	keys := make([]string, 0, len(groupby))
-	for k := range groupby {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	num(int64(len(keys)))
-	for _, k := range keys {
-		field(k)
-		field(groupby[k])
-	}
-	num(int64(ordinal))
-	return hex.EncodeToString(h.Sum(nil)[:20])
+	var p PointIDs
+	return p.ID(typ, start, end, groupby, ordinal)
 }
 
 // IdentityKey is PointID without the ordinal: points with equal keys in one push are numbered 0, 1, ….
 func IdentityKey(typ string, start, end time.Time, groupby map[string]string) string {
 	return PointID(typ, start, end, groupby, -1)
+}
+
+// PointIDs computes PointID with reused scratch space, for hot paths; the zero value is ready.
+// It is not safe for concurrent use.
+type PointIDs struct {
+	buf  []byte // what is hashed
+	keys []string
+	hex  [40]byte
+}
+
+// ID returns PointID(typ, start, end, groupby, ordinal).
+func (p *PointIDs) ID(typ string, start, end time.Time, groupby map[string]string, ordinal int) string {
+	p.buf = p.buf[:0]
+	p.field(typ)
+	p.num(start.UnixNano())
+	p.num(end.UnixNano())
+	p.keys = p.keys[:0]
+	for k := range groupby {
+		p.keys = append(p.keys, k)
+	}
+	sort.Strings(p.keys)
+	p.num(int64(len(p.keys)))
+	for _, k := range p.keys {
+		p.field(k)
+		p.field(groupby[k])
+	}
+	p.num(int64(ordinal))
+	sum := sha256.Sum256(p.buf)
+	hex.Encode(p.hex[:], sum[:20])
+	return string(p.hex[:])
+}
+
+func (p *PointIDs) field(s string) {
+	p.num(int64(len(s)))
+	p.buf = append(p.buf, s...)
+}
+
+func (p *PointIDs) num(v int64) {
+	p.buf = binary.BigEndian.AppendUint64(p.buf, uint64(v))
 }

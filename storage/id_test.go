@@ -88,3 +88,17 @@ func TestIdentityKeyIgnoresNothingButTheOrdinal(t *testing.T) {
 		t.Error("IdentityKey ignores the groupby")
 	}
 }
+
+func TestPointIDsReuseMatchesPointID(t *testing.T) {
+	var p PointIDs
+	start := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	for i, gb := range []map[string]string{{"id": "a"}, {"id": "b", "project_id": "p"}, {}, nil} {
+		if got, want := p.ID("instance", start, start.Add(time.Hour), gb, i), PointID("instance", start, start.Add(time.Hour), gb, i); got != want {
+			t.Errorf("PointIDs.ID = %s, PointID = %s", got, want)
+		}
+	}
+	gb := map[string]string{"id": "b", "project_id": "p"}
+	if n := testing.AllocsPerRun(100, func() { p.ID("instance", start, start, gb, 0) }); n > 1 {
+		t.Errorf("PointIDs.ID allocates %v times per call, want at most 1 (the id)", n)
+	}
+}
