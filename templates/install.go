@@ -578,29 +578,48 @@ func ismManaged(ctx context.Context, c *opensearchapi.Client, prefix string) (ma
 }
 
 func uninstallISM(ctx context.Context, c *opensearchapi.Client, s Settings) (Entry, error) {
+	return uninstallPolicy(ctx, c, s, policyAPI{
+		object: ObjectISMPolicy, kind: "ISM", missing: "ISM plugin not installed; nothing to remove",
+		observe: observeISM, attached: ismManaged,
+		detachPath: func(batch string) string { return "/_plugins/_ism/remove/" + batch },
+		policyPath: "/_plugins/_ism/policies/",
+	})
+}
+
+// policyAPI is what differs between removing an ISM and an ILM policy.
+type policyAPI struct {
+	object, kind, missing string
+	observe               func(context.Context, *opensearchapi.Client, string) (observed, error)
+	attached              func(context.Context, *opensearchapi.Client, string) (map[string]string, error) // index → policy
+	detachPath            func(batch string) string
+	policyPath            string // + escaped policy name
+}
+
+// uninstallPolicy detaches the retention policy from the indices it manages, then deletes it.
+func uninstallPolicy(ctx context.Context, c *opensearchapi.Client, s Settings, api policyAPI) (Entry, error) {
 	name := s.PolicyName()
-	e := Entry{Object: ObjectISMPolicy, Name: name, State: StateMissing, Action: ActionNone}
-	obs, err := observeISM(ctx, c, name)
+	e := Entry{Object: api.object, Name: name, State: StateMissing, Action: ActionNone}
+	obs, err := api.observe(ctx, c, name)
 	if err != nil {
 		return e, err
 	}
 	if obs.unavailable {
-		e.State, e.Detail = StateUnavailable, "ISM plugin not installed; nothing to remove"
+		e.State, e.Detail = StateUnavailable, api.missing
 		return e, nil
 	}
-	managed, err := ismManaged(ctx, c, s.Prefix)
+	attached, err := api.attached(ctx, c, s.Prefix)
 	if err != nil {
 		return e, err
 	}
 	var ours []string
-	for idx, id := range managed {
+	for idx, id := range attached {
 		if id == name {
 			ours = append(ours, idx)
 		}
 	}
 	for i := 0; i < len(ours); i += ismAttachBatch {
 		batch := ours[i:min(i+ismAttachBatch, len(ours))]
-		if _, err := do(ctx, c, call{op: "detach ISM policy " + name, method: http.MethodPost, path: "/_plugins/_ism/remove/" + joinNames(batch)}); err != nil {
+		if _, err := do(ctx, c, call{op: "detach " + api.kind + " policy " + name, method: http.MethodPost, path: api.detachPath(joinNames(batch))}); err != nil {
 			return e, err
 		}
 	}
@@ -608,7 +627,7 @@ func uninstallISM(ctx context.Context, c *opensearchapi.Client, s Settings) (Ent
 		e.Detail = "was not installed"
 		return e, nil
 	}
-	if _, err := do(ctx, c, call{op: "delete ISM policy " + name, method: http.MethodDelete, path: "/_plugins/_ism/policies/" + url.PathEscape(name)}); err != nil && statusOf(err) != http.StatusNotFound {
+	if _, err := do(ctx, c, call{op: "delete " + api.kind + " policy " + name, method: http.MethodDelete, path: api.policyPath + url.PathEscape(name)}); err != nil && statusOf(err) != http.StatusNotFound {
 		return e, err
 	}
 	e.Action = ActionDeleted
@@ -712,44 +731,12 @@ func ilmNames(ctx context.Context, c *opensearchapi.Client, prefix string) (map[
 }
 
 func uninstallILM(ctx context.Context, c *opensearchapi.Client, s Settings) (Entry, error) {
-	name := s.PolicyName()
-	e := Entry{Object: ObjectILMPolicy, Name: name, State: StateMissing, Action: ActionNone}
-	obs, err := observeILM(ctx, c, name)
-	if err != nil {
-		return e, err
-	}
-	if obs.unavailable {
-		e.State, e.Detail = StateUnavailable, "ILM not available; nothing to remove"
-		return e, nil
-	}
-	lifecycle, err := ilmNames(ctx, c, s.Prefix)
-	if err != nil {
-		return e, err
-	}
-	var ours []string
-	for idx, n := range lifecycle {
-		if n == name {
-			ours = append(ours, idx)
-		}
-	}
-	for i := 0; i < len(ours); i += ismAttachBatch {
-		batch := ours[i:min(i+ismAttachBatch, len(ours))]
-		if _, err := do(ctx, c, call{op: "detach ILM policy " + name, method: http.MethodPost, path: "/" + joinNames(batch) + "/_ilm/remove"}); err != nil {
-			return e, err
-		}
-	}
-	if !obs.exists {
-		e.Detail = "was not installed"
-		return e, nil
-	}
-	if _, err := do(ctx, c, call{op: "delete ILM policy " + name, method: http.MethodDelete, path: "/_ilm/policy/" + url.PathEscape(name)}); err != nil && statusOf(err) != http.StatusNotFound {
-		return e, err
-	}
-	e.Action = ActionDeleted
-	if len(ours) > 0 {
-		e.Detail = fmt.Sprintf("detached from %d indices", len(ours))
-	}
-	return e, nil
+	return uninstallPolicy(ctx, c, s, policyAPI{
+		object: ObjectILMPolicy, kind: "ILM", missing: "ILM not available; nothing to remove",
+		observe: observeILM, attached: ilmNames,
+		detachPath: func(batch string) string { return "/" + batch + "/_ilm/remove" },
+		policyPath: "/_ilm/policy/",
+	})
 }
 
 // ---- helpers
