@@ -20,6 +20,7 @@ type RetrieveParams struct {
 	SearchAfter json.RawMessage   // the previous page's last Hit.Sort (deep pages); omitted when nil
 	PIT         *PIT              // point in time to search in (then the request names no index); omitted when nil
 	SkipTotal   bool              // do not count the matches (later pages of a walk whose total is known)
+	SortsOnly   bool              // return no _source, only each hit's sort values (pages skipped whole)
 }
 
 // PIT is a point-in-time reference of a search body.
@@ -40,6 +41,7 @@ type retrieveBody struct {
 	SearchAfter    json.RawMessage     `json:"search_after,omitempty"`
 	PIT            *PIT                `json:"pit,omitempty"`
 	TrackTotalHits bool                `json:"track_total_hits"`
+	Source         *bool               `json:"_source,omitempty"`
 }
 
 // RetrieveBody returns the search request of one Retrieve page: the filter query, the total
@@ -66,8 +68,12 @@ func RetrieveBody(p RetrieveParams) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(retrieveBody{Query: q, Sort: retrieveSort, Size: p.Size, From: p.From,
-		SearchAfter: p.SearchAfter, PIT: p.PIT, TrackTotalHits: !p.SkipTotal})
+	body := retrieveBody{Query: q, Sort: retrieveSort, Size: p.Size, From: p.From,
+		SearchAfter: p.SearchAfter, PIT: p.PIT, TrackTotalHits: !p.SkipTotal}
+	if p.SortsOnly {
+		body.Source = new(bool)
+	}
+	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("aggs: encoding retrieve request: %w", err)
 	}
@@ -94,6 +100,38 @@ type pointSource struct {
 	Groupby     labels    `json:"groupby"`
 	Metadata    labels    `json:"metadata"`
 	Description string    `json:"description"`
+}
+
+// DecodeSorts decodes the "hits" object of a SortsOnly search into the exact total (-1 when the
+// request did not count) and each hit's sort values, in order.
+func DecodeSorts(hits json.RawMessage) (int64, []json.RawMessage, error) {
+	var resp struct {
+		Total *struct {
+			Value    int64  `json:"value"`
+			Relation string `json:"relation"`
+		} `json:"total"`
+		Hits []struct {
+			Sort json.RawMessage `json:"sort"`
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal(hits, &resp); err != nil {
+		return 0, nil, fmt.Errorf("decoding search hits: %w", err)
+	}
+	total := int64(-1)
+	if resp.Total != nil {
+		if resp.Total.Relation != "" && resp.Total.Relation != "eq" {
+			return 0, nil, fmt.Errorf("search total %d is not exact (relation %q); track_total_hits must be true", resp.Total.Value, resp.Total.Relation)
+		}
+		total = resp.Total.Value
+	}
+	sorts := make([]json.RawMessage, len(resp.Hits))
+	for i, h := range resp.Hits {
+		if len(h.Sort) == 0 {
+			return 0, nil, fmt.Errorf("hit %d has no sort values", i)
+		}
+		sorts[i] = h.Sort
+	}
+	return total, sorts, nil
 }
 
 // DecodeHits decodes the "hits" object of a search response into the exact total (-1 when the

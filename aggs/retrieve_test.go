@@ -24,6 +24,8 @@ func TestRetrieveGolden(t *testing.T) {
 		{"retrieve_pit", RetrieveParams{Window: w, Size: 1000, PIT: &PIT{ID: "o463QwEKY2xvdWRraXR0eQ==", KeepAlive: "5m"}}},
 		{"retrieve_pit_search_after_no_total", RetrieveParams{Window: w, Size: 1000, SearchAfter: sortAfter,
 			PIT: &PIT{ID: "o463QwEKY2xvdWRraXR0eQ==", KeepAlive: "5m"}, SkipTotal: true}},
+		{"retrieve_pit_sorts_only", RetrieveParams{Window: w, Size: 10000, SearchAfter: sortAfter,
+			PIT: &PIT{ID: "o463QwEKY2xvdWRraXR0eQ==", KeepAlive: "5m"}, SkipTotal: true, SortsOnly: true}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -147,4 +149,19 @@ func TestDecodeHitsErrors(t *testing.T) {
 			require.Contains(t, err.Error(), c.msg)
 		})
 	}
+}
+
+func TestDecodeSorts(t *testing.T) {
+	total, sorts, err := DecodeSorts([]byte(`{"total":{"value":12,"relation":"eq"},"hits":[{"sort":[1,2,"a","x"]},{"sort":[1,2,"a","y"]}]}`))
+	require.NoError(t, err)
+	require.EqualValues(t, 12, total)
+	require.Len(t, sorts, 2)
+	require.JSONEq(t, `[1,2,"a","y"]`, string(sorts[1]))
+	total, _, err = DecodeSorts([]byte(`{"hits":[]}`))
+	require.NoError(t, err)
+	require.EqualValues(t, -1, total)
+	_, _, err = DecodeSorts([]byte(`{"hits":[{"_id":"x"}]}`))
+	require.ErrorContains(t, err, "hit 0 has no sort values")
+	_, _, err = DecodeSorts([]byte(`{"total":{"value":10000,"relation":"gte"},"hits":[]}`))
+	require.ErrorContains(t, err, "not exact")
 }

@@ -241,11 +241,21 @@ func TestRetrieveDeepPagesUsePITAndReleaseIt(t *testing.T) {
 	deep, err := s.Retrieve(ctx, storage.RetrieveQuery{Window: w, Offset: 10500, Limit: 700})
 	require.NoError(t, err)
 	assert.EqualValues(t, 12000, deep.Total)
-	got := 0
-	for _, f := range deep.DataFrames {
-		got += f.Len()
+	// The deep page is exactly points [10500, 11200) of the whole, in the same order.
+	flat := func(frames []dataframe.DataFrame) []string {
+		var out []string
+		for _, f := range frames {
+			for _, typ := range f.Types() {
+				for _, p := range f.Usage[typ] {
+					out = append(out, f.Start.Format(time.RFC3339)+" "+typ+" "+p.Groupby["id"])
+				}
+			}
+		}
+		return out
 	}
-	assert.Equal(t, 700, got)
+	whole := flat(all.DataFrames)
+	require.Len(t, whole, 12000)
+	assert.Equal(t, whole[10500:11200], flat(deep.DataFrames))
 	assert.NotEmpty(t, log.matching("point_in_time"), "deep pages go through a PIT")
 	// Every PIT opened was closed.
 	resp, err := env.Client.Client.Perform(mustReq(t, "GET", "/_search/point_in_time/_all"))

@@ -96,30 +96,48 @@ func (s *Store) retrieveDeep(ctx context.Context, indices []string, w storage.Wi
 	for {
 		size := pitPageSize
 		if !all {
-			size = min(maxResultWindow, max(pitPageSize, skip+limit-len(out)))
+			size = min(maxResultWindow, skip+limit-len(out))
 		}
-		body, err := aggs.RetrieveBody(aggs.RetrieveParams{Window: w, TimeMatch: s.cfg.TimeMatch, Size: size,
-			SearchAfter: after, PIT: &aggs.PIT{ID: pit, KeepAlive: pitKeepAlive}, SkipTotal: total >= 0})
+		params := aggs.RetrieveParams{Window: w, TimeMatch: s.cfg.TimeMatch, Size: size, SearchAfter: after,
+			PIT: &aggs.PIT{ID: pit, KeepAlive: pitKeepAlive}, SkipTotal: total >= 0, SortsOnly: skip >= size}
+		body, err := aggs.RetrieveBody(params)
 		if err != nil {
 			return 0, nil, err
 		}
-		n, hits, err := s.searchHits(ctx, "/_search", nil, body)
-		if err != nil {
-			return 0, nil, err
+		var n int64
+		var hits []aggs.Hit
+		var got int
+		if params.SortsOnly { // a page wholly skipped: its sort values only, no documents
+			var sorts []json.RawMessage
+			ans, err := s.search(ctx, "retrieve: search", "/_search", nil, body)
+			if err == nil {
+				n, sorts, err = aggs.DecodeSorts(ans.Hits)
+			}
+			if err != nil {
+				return 0, nil, err
+			}
+			if got = len(sorts); got > 0 {
+				after = sorts[got-1]
+			}
+			skip -= got
+		} else {
+			if n, hits, err = s.searchHits(ctx, "/_search", nil, body); err != nil {
+				return 0, nil, err
+			}
+			if got = len(hits); got > 0 {
+				after = hits[got-1].Sort
+			}
+			drop := min(skip, got)
+			skip -= drop
+			out = append(out, hits[drop:]...)
 		}
 		if total < 0 {
 			total = n
 		}
-		if len(hits) > 0 {
-			after = hits[len(hits)-1].Sort
-		}
-		drop := min(skip, len(hits))
-		skip -= drop
-		out = append(out, hits[drop:]...)
 		if !all && len(out) >= limit {
 			return total, out[:limit], nil
 		}
-		if len(hits) < size {
+		if got < size {
 			return total, out, nil
 		}
 	}
