@@ -55,7 +55,7 @@ func (s *Store) Delete(ctx context.Context, q storage.DeleteQuery) (int64, error
 	if remaining == 0 {
 		return deleted, nil
 	}
-	n, err := s.deleteByQuery(ctx, live, q.Window)
+	n, err := s.deleteByQuery(ctx, live, q.Window, deleted)
 	return deleted + n, err
 }
 
@@ -131,6 +131,7 @@ func (s *Store) dropWholeIndices(ctx context.Context, candidates []string, w sto
 		}
 		deleted += n
 		dropped += len(drop)
+		storage.ReportProgress(ctx, deleted, -1)
 	}
 	return deleted, dropped, nil
 }
@@ -191,43 +192,41 @@ func (s *Store) indexExtremes(ctx context.Context, names []string, w storage.Win
 	return out, nil
 }
 
-// deleteByQuery runs _delete_by_query with the retrieve filter on the named indices, again
-// over points that changed while it ran, and fails on timeouts and failures.
-func (s *Store) deleteByQuery(ctx context.Context, names []string, w storage.Window) (int64, error) {
+// deleteByQuery runs _delete_by_query with the retrieve filter on the named indices as a task,
+// reporting its progress, again over points that changed while it ran, and fails on timeouts
+// and failures. A cancelled ctx cancels the task.
+func (s *Store) deleteByQuery(ctx context.Context, names []string, w storage.Window, before int64) (int64, error) {
 	body, err := aggs.QueryBody(w, s.cfg.TimeMatch)
 	if err != nil {
 		return 0, err
 	}
 	q := url.Values{
-		"conflicts":          {"proceed"},
-		"ignore_unavailable": {"true"},
-		"allow_no_indices":   {"true"},
-		"refresh":            {strconv.FormatBool(s.cfg.Refresh)},
-		"slices":             {"auto"},
+		"conflicts":           {"proceed"},
+		"ignore_unavailable":  {"true"},
+		"allow_no_indices":    {"true"},
+		"refresh":             {strconv.FormatBool(s.cfg.Refresh)},
+		"slices":              {"auto"},
+		"wait_for_completion": {"false"},
 	}
 	var deleted int64
 	for attempt := 0; ; attempt++ {
+		var started struct {
+			Task string `json:"task"`
+		}
 		_, data, err := s.req.Do(ctx, osreq.Request{Op: "delete: _delete_by_query", Method: "POST",
 			Path: "/" + joinIndices(names) + "/_delete_by_query", Query: q, Body: body})
 		if err != nil {
 			return deleted, err
 		}
-		var ans struct {
-			Deleted          int64 `json:"deleted"`
-			TimedOut         bool  `json:"timed_out"`
-			VersionConflicts int64 `json:"version_conflicts"`
-			Failures         []struct {
-				Index string `json:"index"`
-				Cause struct {
-					Type   string `json:"type"`
-					Reason string `json:"reason"`
-				} `json:"cause"`
-			} `json:"failures"`
+		if err := json.Unmarshal(data, &started); err != nil || started.Task == "" {
+			return deleted, fmt.Errorf("delete: _delete_by_query answered no task: %s: %w", truncate(data), storage.ErrRejected)
 		}
-		if err := json.Unmarshal(data, &ans); err != nil {
-			return deleted, fmt.Errorf("delete: decode _delete_by_query answer: %w", err)
+		ans, err := s.waitDeleteTask(ctx, started.Task, before+deleted)
+		if err != nil {
+			return deleted, err
 		}
 		deleted += ans.Deleted
+		storage.ReportProgress(ctx, before+deleted, -1)
 		switch {
 		case len(ans.Failures) > 0:
 			f := ans.Failures[0]
@@ -240,6 +239,77 @@ func (s *Store) deleteByQuery(ctx context.Context, names []string, w storage.Win
 			return deleted, fmt.Errorf("delete: %d points changed while being deleted, %d times in a row: %w", ans.VersionConflicts, attempt+1, storage.ErrRejected)
 		}
 	}
+}
+
+// byQueryResult is the outcome of a _delete_by_query.
+type byQueryResult struct {
+	Deleted          int64 `json:"deleted"`
+	Total            int64 `json:"total"`
+	TimedOut         bool  `json:"timed_out"`
+	VersionConflicts int64 `json:"version_conflicts"`
+	Failures         []struct {
+		Index string `json:"index"`
+		Cause struct {
+			Type   string `json:"type"`
+			Reason string `json:"reason"`
+		} `json:"cause"`
+	} `json:"failures"`
+}
+
+// waitDeleteTask polls a _delete_by_query task (every 100 ms, slowing to every second) until it
+// completes, reporting its progress (before is what the Delete removed earlier), and returns its
+// result; a cancelled ctx cancels the task.
+func (s *Store) waitDeleteTask(ctx context.Context, task string, before int64) (byQueryResult, error) {
+	path := "/_tasks/" + url.PathEscape(task)
+	for poll := 0; ; poll++ {
+		if poll > 0 {
+			select {
+			case <-time.After(min(time.Duration(poll)*100*time.Millisecond, time.Second)):
+			case <-ctx.Done():
+				cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+				_, _, _ = s.req.Do(cctx, osreq.Request{Op: "delete: cancel task " + task, Method: "POST", Path: path + "/_cancel"})
+				cancel()
+				return byQueryResult{}, fmt.Errorf("delete: %w", ctx.Err())
+			}
+		}
+		var st struct {
+			Completed bool `json:"completed"`
+			Task      struct {
+				Status byQueryResult `json:"status"`
+			} `json:"task"`
+			Error *struct {
+				Type   string `json:"type"`
+				Reason string `json:"reason"`
+			} `json:"error"`
+			Response byQueryResult `json:"response"`
+		}
+		_, data, err := s.req.Do(ctx, osreq.Request{Op: "delete: follow task " + task, Method: "GET", Path: path})
+		if err != nil {
+			return byQueryResult{}, err
+		}
+		if err := json.Unmarshal(data, &st); err != nil {
+			return byQueryResult{}, fmt.Errorf("delete: decode task %s: %w", task, err)
+		}
+		if st.Completed {
+			if st.Error != nil {
+				return byQueryResult{}, fmt.Errorf("delete: task %s failed: %s: %s: %w", task, st.Error.Type, st.Error.Reason, storage.ErrRejected)
+			}
+			return st.Response, nil
+		}
+		total := int64(-1)
+		if st.Task.Status.Total > 0 {
+			total = before + st.Task.Status.Total
+		}
+		storage.ReportProgress(ctx, before+st.Task.Status.Deleted, total)
+	}
+}
+
+// truncate shortens an answer for a message.
+func truncate(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "…"
+	}
+	return string(b)
 }
 
 // joinIndices joins index names and patterns for a request path.

@@ -443,3 +443,23 @@ func TestOpenUnreachableNamesURL(t *testing.T) {
 	assert.Contains(t, err.Error(), "http://127.0.0.1:1")
 	assert.NotContains(t, err.Error(), "secret")
 }
+
+func TestLongCallsReportProgress(t *testing.T) {
+	s, _ := open(t, nil)
+	ctx := context.Background()
+	frames, _, _ := manyPoints(12000)
+	require.NoError(t, s.Push(ctx, frames))
+	w := storage.Window{Begin: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
+	var reports [][2]int64
+	pctx := storage.WithProgress(ctx, func(done, total int64) { reports = append(reports, [2]int64{done, total}) })
+	_, err := s.Retrieve(pctx, storage.RetrieveQuery{Window: w, All: true})
+	require.NoError(t, err)
+	require.NotEmpty(t, reports)
+	assert.Equal(t, [2]int64{12000, 12000}, reports[len(reports)-1], "retrieve --all ends at its total")
+	reports = nil
+	n, err := s.Delete(pctx, storage.DeleteQuery{Window: storage.Window{Begin: w.Begin, Filters: storage.Filters{"flavor": {"m1.small"}}}})
+	require.NoError(t, err)
+	assert.EqualValues(t, 12000, n)
+	require.NotEmpty(t, reports)
+	assert.Equal(t, int64(12000), reports[len(reports)-1][0], "delete ends at what it deleted")
+}

@@ -134,6 +134,11 @@ func (s *Store) retrieveDeep(ctx context.Context, indices []string, w storage.Wi
 		if total < 0 {
 			total = n
 		}
+		if all {
+			storage.ReportProgress(ctx, int64(len(out)), total)
+		} else {
+			storage.ReportProgress(ctx, int64(offset-skip+len(out)), int64(min(int64(offset+limit), total)))
+		}
 		if !all && len(out) >= limit {
 			return total, out[:limit], nil
 		}

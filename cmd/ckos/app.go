@@ -41,9 +41,6 @@ type app struct {
 	quiet      bool
 	verbose    bool
 
-	// onRequest, when set, is called after each request to the cluster (progress spinners).
-	onRequest requestHook
-
 	// secrets are values (passwords) the error printer removes from messages.
 	secrets []string
 }

@@ -144,8 +144,19 @@ func TestProgressBarOnlyOnATerminal(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "pushing stdin")
 
-	// --quiet, or not a terminal: nothing on stderr.
+	// retrieve --all and delete: bars over points, fed by the library's progress reports.
 	inv.stdin = nil
+	c.ok(t, "push", "--refresh", "testdata/frames.json")
+	r = inv.ckos(t, append([]string{"retrieve", "--all", "-o", "json"}, fixtureRange...)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "retrieving all points")
+	assert.Contains(t, r.stderr, "100%")
+	assert.Contains(t, r.stderr, "(5/5")
+	r = inv.ckos(t, "delete", "--begin", "2026-11-01", "--filter", "project_id=nobody")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "deleting")
+
+	// --quiet, or not a terminal: nothing on stderr.
 	r = inv.ckos(t, "push", "--quiet", "testdata/frames.json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Empty(t, r.stderr)

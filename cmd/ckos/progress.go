@@ -83,6 +83,46 @@ func (a *app) newSpinner(desc, unit string) *progress {
 	return p
 }
 
+// newPointProgress returns a bar over the points of a long library call, with rate and ETA once
+// the call reports its total (a spinner until then), or nil when not shown. Pass its report
+// method to storage.WithProgress.
+func (a *app) newPointProgress(desc string) *progress {
+	if !a.progressShown() {
+		return nil
+	}
+	bar := progressbar.NewOptions64(-1,
+		progressbar.OptionSetWriter(a.stderr),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("points"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionSetSpinnerChangeInterval(0), // redrawn by report only: no goroutine of its own
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(a.stderr) }),
+	)
+	return &progress{bar: bar}
+}
+
+// report moves the bar to done of total points (total -1 when unknown); it is a storage.Progress.
+func (p *progress) report(done, total int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return
+	}
+	if total > 0 && total != p.bar.GetMax64() {
+		p.bar.ChangeMax64(total)
+	}
+	_ = p.bar.Set64(done)
+}
+
 // set moves the bar to n.
 func (p *progress) set(n int64) {
 	if p == nil {
@@ -141,15 +181,4 @@ func (p *progress) finish(ok bool) {
 	}
 	_ = p.bar.Exit()
 	_ = p.bar.Clear()
-}
-
-// countRequests advances p by one for each request to the cluster until the returned function
-// is called.
-func (a *app) countRequests(p *progress) func() {
-	if p == nil {
-		return func() {}
-	}
-	fn := func() { p.add(1) }
-	a.onRequest.Store(&fn)
-	return func() { a.onRequest.Store(nil) }
 }

@@ -40,11 +40,10 @@ CloudKitty's v2 form; table and csv print one row per point.`,
 			defer st.Close()
 			var bar *progress
 			if p.all {
-				bar = a.newSpinner("retrieving all points", "requests")
+				bar = a.newPointProgress("retrieving all points")
 			}
-			stopCounting := a.countRequests(bar)
-			res, err := st.Retrieve(cmd.Context(), storage.RetrieveQuery{Window: win, Offset: p.offset, Limit: p.limit, All: p.all})
-			stopCounting()
+			ctx := storage.WithProgress(cmd.Context(), bar.report)
+			res, err := st.Retrieve(ctx, storage.RetrieveQuery{Window: win, Offset: p.offset, Limit: p.limit, All: p.all})
 			bar.finish(err == nil)
 			if err != nil {
 				return err
@@ -198,10 +197,8 @@ is required; --all deletes every point under the index prefix.`,
 				return err
 			}
 			defer st.Close()
-			bar := a.newSpinner("deleting", "requests")
-			stopCounting := a.countRequests(bar)
-			n, err := st.Delete(cmd.Context(), storage.DeleteQuery{Window: win})
-			stopCounting()
+			bar := a.newPointProgress("deleting")
+			n, err := st.Delete(storage.WithProgress(cmd.Context(), bar.report), storage.DeleteQuery{Window: win})
 			bar.finish(err == nil)
 			if err != nil && n > 0 {
 				return fmt.Errorf("%w (%d points were deleted before the failure)", err, n)

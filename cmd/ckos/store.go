@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/opensearch-project/opensearch-go/v4/opensearchapi"
@@ -57,7 +56,7 @@ func (a *app) openCluster(ctx context.Context) (*opensearch.Store, templates.Set
 }
 
 // instrument makes the client report each request it performs: logged with --verbose, and
-// counted for the progress spinners. It wraps the client's transport rather than using
+// It wraps the client's transport rather than using
 // Store.SetRequestLogger, which sees only the driver's own requests: the installer
 // (templates) and retention send theirs through the same client, and --verbose must show them.
 func (a *app) instrument(c *opensearchapi.Client) {
@@ -65,7 +64,7 @@ func (a *app) instrument(c *opensearchapi.Client) {
 }
 
 // loggingTransport logs each request's method, path, status and duration (never the query
-// string, the body or the credentials) and counts requests.
+// string, the body or the credentials).
 type loggingTransport struct {
 	next opensearchtransport.Interface
 	app  *app
@@ -82,11 +81,5 @@ func (t *loggingTransport) Perform(req *http.Request) (*http.Response, error) {
 	if t.app.verbose {
 		t.app.logRequest(req.Method, req.URL.Path, status, time.Since(began))
 	}
-	if hook := t.app.onRequest.Load(); hook != nil {
-		(*hook)()
-	}
 	return resp, err
 }
-
-// requestHook is called after each request to the cluster.
-type requestHook = atomic.Pointer[func()]
