@@ -14,8 +14,10 @@ import (
 	"github.com/ckos/ckos/storage"
 )
 
-// retryStatuses are the answers a request is retried on, with backoff.
-var retryStatuses = []int{429, 502, 503, 504}
+// retryStatuses are the answers a request is retried on, with backoff (SPEC §6: 429 and 5xx).
+// Every request ckos sends may be repeated: bulk items carry their ids, searches and deletes
+// converge, and a point in time opened twice expires on its own.
+var retryStatuses = []int{429, 500, 502, 503, 504}
 
 // NewClient builds an opensearch-go client from cfg: addresses, basic auth, TLS (cafile or
 // insecure), per-request timeout and retries with exponential backoff on 429/502/503/504.
