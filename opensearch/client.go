@@ -20,7 +20,7 @@ import (
 var retryStatuses = []int{429, 500, 502, 503, 504}
 
 // NewClient builds an opensearch-go client from cfg: addresses, basic auth, TLS (cafile or
-// insecure), per-request timeout and retries with exponential backoff on 429/502/503/504.
+// insecure), per-request timeout and retries with exponential backoff on 429 and 5xx.
 // Partial failures (bulk items, shards) are reported, never masked.
 func NewClient(cfg storage.Config) (*opensearchapi.Client, error) {
 	urls := cfg.URLs
