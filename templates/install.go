@@ -190,12 +190,7 @@ func Uninstall(ctx context.Context, c *opensearchapi.Client, s Settings) (Report
 		te.Action = ActionDeleted
 	}
 	r.Objects = append(r.Objects, te)
-	var pe Entry
-	if s.Distribution == Elasticsearch {
-		pe, err = uninstallILM(ctx, c, s)
-	} else {
-		pe, err = uninstallISM(ctx, c, s)
-	}
+	pe, err := uninstallPolicy(ctx, c, s, policyAPIOf(s.Distribution))
 	r.Objects = append(r.Objects, pe)
 	return r, err
 }
@@ -238,33 +233,19 @@ func plan(ctx context.Context, c *opensearchapi.Client, s Settings) (*installati
 	p.template.e = Entry{Object: ObjectIndexTemplate, Name: s.TemplateName(), Action: ActionNone}
 	pol := &p.policy
 	var err error
-	if s.Distribution == Elasticsearch {
-		pol.object = ObjectILMPolicy
-		pol.e = Entry{Object: ObjectILMPolicy, Name: s.PolicyName(), Action: ActionNone}
-		if pol.body, err = ILMPolicy(s); err != nil {
-			return p, err
-		}
-		if pol.want, err = recordedILMHash(pol.body); err != nil {
-			return p, err
-		}
-		if pol.obs, err = observeILM(ctx, c, s.PolicyName()); err != nil {
-			return p, err
-		}
-		p.s.ILM = !pol.obs.unavailable
-	} else {
-		pol.object = ObjectISMPolicy
-		pol.e = Entry{Object: ObjectISMPolicy, Name: s.PolicyName(), Action: ActionNone}
-		if pol.body, err = ISMPolicy(s); err != nil {
-			return p, err
-		}
-		if pol.want, err = recordedISMHash(pol.body); err != nil {
-			return p, err
-		}
-		if pol.obs, err = observeISM(ctx, c, s.PolicyName()); err != nil {
-			return p, err
-		}
-		p.s.ILM = false
+	api := policyAPIOf(s.Distribution)
+	pol.object = api.object
+	pol.e = Entry{Object: api.object, Name: s.PolicyName(), Action: ActionNone}
+	if pol.body, err = api.render(s); err != nil {
+		return p, err
 	}
+	if pol.want, err = api.recordedHash(pol.body); err != nil {
+		return p, err
+	}
+	if pol.obs, err = api.observe(ctx, c, s.PolicyName()); err != nil {
+		return p, err
+	}
+	p.s.ILM = s.Distribution == Elasticsearch && !pol.obs.unavailable
 	if pol.obs.unavailable {
 		pol.v = verdict{state: StateUnavailable, detail: hintNoISM}
 		if pol.object == ObjectILMPolicy {
@@ -577,18 +558,27 @@ func ismManaged(ctx context.Context, c *opensearchapi.Client, prefix string) (ma
 	return managed, nil
 }
 
-func uninstallISM(ctx context.Context, c *opensearchapi.Client, s Settings) (Entry, error) {
-	return uninstallPolicy(ctx, c, s, policyAPI{
-		object: ObjectISMPolicy, kind: "ISM", missing: "ISM plugin not installed; nothing to remove",
-		observe: observeISM, attached: ismManaged,
-		detachPath: func(batch string) string { return "/_plugins/_ism/remove/" + batch },
-		policyPath: "/_plugins/_ism/policies/",
-	})
+// ismAPI is how ckos handles its ISM retention policy (OpenSearch).
+var ismAPI = policyAPI{
+	object: ObjectISMPolicy, kind: "ISM", missing: "ISM plugin not installed; nothing to remove",
+	render: ISMPolicy, recordedHash: recordedISMHash, observe: observeISM, attached: ismManaged,
+	detachPath: func(batch string) string { return "/_plugins/_ism/remove/" + batch },
+	policyPath: "/_plugins/_ism/policies/",
 }
 
-// policyAPI is what differs between removing an ISM and an ILM policy.
+// policyAPIOf returns how to handle the retention policy of distribution d.
+func policyAPIOf(d Distribution) policyAPI {
+	if d == Elasticsearch {
+		return ilmAPI
+	}
+	return ismAPI
+}
+
+// policyAPI is what differs between an ISM and an ILM retention policy.
 type policyAPI struct {
 	object, kind, missing string
+	render                func(Settings) ([]byte, error)
+	recordedHash          func(body []byte) (string, error)
 	observe               func(context.Context, *opensearchapi.Client, string) (observed, error)
 	attached              func(context.Context, *opensearchapi.Client, string) (map[string]string, error) // index → policy
 	detachPath            func(batch string) string
@@ -730,13 +720,12 @@ func ilmNames(ctx context.Context, c *opensearchapi.Client, prefix string) (map[
 	return out, nil
 }
 
-func uninstallILM(ctx context.Context, c *opensearchapi.Client, s Settings) (Entry, error) {
-	return uninstallPolicy(ctx, c, s, policyAPI{
-		object: ObjectILMPolicy, kind: "ILM", missing: "ILM not available; nothing to remove",
-		observe: observeILM, attached: ilmNames,
-		detachPath: func(batch string) string { return "/" + batch + "/_ilm/remove" },
-		policyPath: "/_ilm/policy/",
-	})
+// ilmAPI is how ckos handles its ILM retention policy (Elasticsearch).
+var ilmAPI = policyAPI{
+	object: ObjectILMPolicy, kind: "ILM", missing: "ILM not available; nothing to remove",
+	render: ILMPolicy, recordedHash: recordedILMHash, observe: observeILM, attached: ilmNames,
+	detachPath: func(batch string) string { return "/" + batch + "/_ilm/remove" },
+	policyPath: "/_ilm/policy/",
 }
 
 // ---- helpers
