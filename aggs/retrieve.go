@@ -102,14 +102,28 @@ type pointSource struct {
 	Description string    `json:"description"`
 }
 
+// hitsTotal is hits.total of a search answer.
+type hitsTotal struct {
+	Value    int64  `json:"value"`
+	Relation string `json:"relation"`
+}
+
+// exact returns the total, -1 when the request did not count, and an error for a bound.
+func (t *hitsTotal) exact() (int64, error) {
+	switch {
+	case t == nil:
+		return -1, nil
+	case t.Relation != "" && t.Relation != "eq":
+		return 0, fmt.Errorf("search total %d is not exact (relation %q); track_total_hits must be true", t.Value, t.Relation)
+	}
+	return t.Value, nil
+}
+
 // DecodeSorts decodes the "hits" object of a SortsOnly search into the exact total (-1 when the
 // request did not count) and each hit's sort values, in order.
 func DecodeSorts(hits json.RawMessage) (int64, []json.RawMessage, error) {
 	var resp struct {
-		Total *struct {
-			Value    int64  `json:"value"`
-			Relation string `json:"relation"`
-		} `json:"total"`
+		Total *hitsTotal `json:"total"`
 		Hits []struct {
 			Sort json.RawMessage `json:"sort"`
 		} `json:"hits"`
@@ -117,12 +131,9 @@ func DecodeSorts(hits json.RawMessage) (int64, []json.RawMessage, error) {
 	if err := json.Unmarshal(hits, &resp); err != nil {
 		return 0, nil, fmt.Errorf("decoding search hits: %w", err)
 	}
-	total := int64(-1)
-	if resp.Total != nil {
-		if resp.Total.Relation != "" && resp.Total.Relation != "eq" {
-			return 0, nil, fmt.Errorf("search total %d is not exact (relation %q); track_total_hits must be true", resp.Total.Value, resp.Total.Relation)
-		}
-		total = resp.Total.Value
+	total, err := resp.Total.exact()
+	if err != nil {
+		return 0, nil, err
 	}
 	sorts := make([]json.RawMessage, len(resp.Hits))
 	for i, h := range resp.Hits {
@@ -140,10 +151,7 @@ func DecodeSorts(hits json.RawMessage) (int64, []json.RawMessage, error) {
 // dataframe.DefaultUnit, absent groupby and metadata as empty maps.
 func DecodeHits(hits json.RawMessage) (int64, []Hit, error) {
 	var resp struct {
-		Total *struct {
-			Value    int64  `json:"value"`
-			Relation string `json:"relation"`
-		} `json:"total"`
+		Total *hitsTotal `json:"total"`
 		Hits []struct {
 			Source *pointSource    `json:"_source"`
 			Sort   json.RawMessage `json:"sort"`
@@ -152,12 +160,9 @@ func DecodeHits(hits json.RawMessage) (int64, []Hit, error) {
 	if err := json.Unmarshal(hits, &resp); err != nil {
 		return 0, nil, fmt.Errorf("decoding search hits: %w", err)
 	}
-	total := int64(-1)
-	if resp.Total != nil {
-		if resp.Total.Relation != "" && resp.Total.Relation != "eq" {
-			return 0, nil, fmt.Errorf("search total %d is not exact (relation %q); track_total_hits must be true", resp.Total.Value, resp.Total.Relation)
-		}
-		total = resp.Total.Value
+	total, err := resp.Total.exact()
+	if err != nil {
+		return 0, nil, err
 	}
 	out := make([]Hit, len(resp.Hits))
 	for i, h := range resp.Hits {
