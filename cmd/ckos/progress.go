@@ -23,23 +23,29 @@ func (a *app) progressShown() bool {
 	return !a.quiet && a.isTerminal(a.stderr)
 }
 
+// newBar returns a progress bar on stderr over max units (-1: a spinner) with the options every
+// ckos bar shares — count, elapsed time, throttled redraws, no goroutine of its own — plus opts.
+func (a *app) newBar(max int64, desc string, opts ...progressbar.Option) *progressbar.ProgressBar {
+	common := []progressbar.Option{
+		progressbar.OptionSetWriter(a.stderr),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionThrottle(100 * time.Millisecond),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionSetSpinnerChangeInterval(0), // redrawn by ckos only: no goroutine of the library's
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(a.stderr) }),
+	}
+	return progressbar.NewOptions64(max, append(common, opts...)...)
+}
+
 // newByteProgress returns a bar over size bytes with rate and ETA, or nil when not shown.
 func (a *app) newByteProgress(desc string, size int64) *progress {
 	if !a.progressShown() || size <= 0 {
 		return nil
 	}
-	bar := progressbar.NewOptions64(size,
-		progressbar.OptionSetWriter(a.stderr),
-		progressbar.OptionSetDescription(desc),
-		progressbar.OptionShowBytes(true),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionSpinnerType(14),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(a.stderr) }),
-	)
+	bar := a.newBar(size, desc, progressbar.OptionShowBytes(true), progressbar.OptionSetPredictTime(true))
 	return &progress{bar: bar}
 }
 
@@ -50,18 +56,7 @@ func (a *app) newSpinner(desc, unit string) *progress {
 	if !a.progressShown() {
 		return nil
 	}
-	bar := progressbar.NewOptions64(-1,
-		progressbar.OptionSetWriter(a.stderr),
-		progressbar.OptionSetDescription(desc),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString(unit),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionSpinnerType(14),
-		// ckos redraws the spinner itself so that no goroutine outlives the bar.
-		progressbar.OptionSetSpinnerChangeInterval(0),
-		progressbar.OptionThrottle(100*time.Millisecond),
-	)
+	bar := a.newBar(-1, desc, progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit))
 	p := &progress{bar: bar, stop: make(chan struct{}), stopped: make(chan struct{})}
 	go func() {
 		defer close(p.stopped)
@@ -90,20 +85,8 @@ func (a *app) newPointProgress(desc string) *progress {
 	if !a.progressShown() {
 		return nil
 	}
-	bar := progressbar.NewOptions64(-1,
-		progressbar.OptionSetWriter(a.stderr),
-		progressbar.OptionSetDescription(desc),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("points"),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionSpinnerType(14),
-		progressbar.OptionSetSpinnerChangeInterval(0), // redrawn by report only: no goroutine of its own
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(a.stderr) }),
-	)
+	bar := a.newBar(-1, desc, progressbar.OptionShowIts(), progressbar.OptionSetItsString("points"),
+		progressbar.OptionSetPredictTime(true))
 	return &progress{bar: bar}
 }
 
