@@ -38,14 +38,13 @@ const (
 
 // Store is the OpenSearch implementation of storage.Storage.
 type Store struct {
-	cfg     storage.Config
-	client  *opensearchapi.Client
-	req     osreq.Client // raw requests: status and reason checked, optional request log
-	prefix  string
-	gran    mapping.Granularity
-	flavor  Flavor
-	version string // the cluster's version number
-	closed  atomic.Bool
+	cfg    storage.Config
+	client *opensearchapi.Client
+	req    osreq.Client // raw requests: status and reason checked, optional request log
+	prefix string
+	gran   mapping.Granularity
+	flavor Flavor
+	closed atomic.Bool
 
 	// Push tuning; see PushOptions.
 	flushBytes   int
@@ -89,6 +88,7 @@ func Open(ctx context.Context, cfg storage.Config) (*Store, error) {
 	}
 	s.templateName = set.TemplateName()
 	if err := s.detect(ctx); err != nil {
+		_ = c.Close()
 		return nil, err
 	}
 	return s, nil
@@ -102,14 +102,12 @@ func (s *Store) detect(ctx context.Context) error {
 	}
 	var info struct {
 		Version struct {
-			Number       string `json:"number"`
 			Distribution string `json:"distribution"`
 		} `json:"version"`
 	}
 	if err := json.Unmarshal(body, &info); err != nil {
 		return fmt.Errorf("connect to cluster at %s: unexpected answer to GET /: %w", s.req.Addr, err)
 	}
-	s.version = info.Version.Number
 	s.flavor = FlavorElasticsearch
 	if info.Version.Distribution == "opensearch" {
 		s.flavor = FlavorOpenSearch
