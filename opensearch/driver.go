@@ -72,6 +72,10 @@ func Open(ctx context.Context, cfg storage.Config) (*Store, error) {
 	if cfg.TimeMatch, err = storage.ParseTimeMatch(string(cfg.TimeMatch)); err != nil {
 		return nil, err
 	}
+	set, err := templates.SettingsFromConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
 	c, err := NewClient(cfg)
 	if err != nil {
 		return nil, err
@@ -82,10 +86,6 @@ func Open(ctx context.Context, cfg storage.Config) (*Store, error) {
 	}
 	s := &Store{cfg: cfg, client: c, req: osreq.Client{API: c, Addr: addr}, prefix: cfg.Index, gran: g, flushBytes: 4 << 20, workers: 2}
 	s.batches.New = func() any { return &batch{buf: make([]byte, 0, 64<<10)} }
-	set, err := templates.SettingsFromConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
 	s.templateName = set.TemplateName()
 	if err := s.detect(ctx); err != nil {
 		_ = c.Close()
