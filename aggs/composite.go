@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ckos/ckos/mapping"
 	"github.com/ckos/ckos/storage"
 )
 
@@ -91,14 +92,14 @@ func (p CompositeParams) sources() ([]source, error) {
 				return nil, fmt.Errorf("%w: groupby element %d is a label with an empty key", storage.ErrInvalid, i)
 			}
 			out = append(out, source{elem: i, kind: g.Kind, body: map[string]any{
-				"terms": termsSource{Field: "groupby." + g.Key, MissingBucket: true, Order: "asc"}}})
+				"terms": termsSource{Field: mapping.FieldGroupby + "." + g.Key, MissingBucket: true, Order: "asc"}}})
 		case storage.GroupType:
 			out = append(out, source{elem: i, kind: g.Kind, body: map[string]any{
-				"terms": termsSource{Field: fieldType, Order: "asc"}}})
+				"terms": termsSource{Field: mapping.FieldType, Order: "asc"}}})
 		case storage.GroupTime:
 			out = append(out,
-				source{elem: i, kind: g.Kind, body: map[string]any{"terms": termsSource{Field: fieldStart, Order: "asc"}}},
-				source{elem: i, kind: g.Kind, end: true, body: map[string]any{"terms": termsSource{Field: fieldEnd, Order: "asc"}}})
+				source{elem: i, kind: g.Kind, body: map[string]any{"terms": termsSource{Field: mapping.FieldStart, Order: "asc"}}},
+				source{elem: i, kind: g.Kind, end: true, body: map[string]any{"terms": termsSource{Field: mapping.FieldEnd, Order: "asc"}}})
 		case storage.GroupCalendar:
 			interval, ok := calendarIntervals[g.Key]
 			if !ok {
@@ -109,7 +110,7 @@ func (p CompositeParams) sources() ([]source, error) {
 				return nil, err
 			}
 			out = append(out, source{elem: i, kind: g.Kind, unit: g.Key, body: map[string]any{
-				"date_histogram": histogramSource{Field: fieldStart, CalendarInterval: interval, TimeZone: tz, Order: "asc"}}})
+				"date_histogram": histogramSource{Field: mapping.FieldStart, CalendarInterval: interval, TimeZone: tz, Order: "asc"}}})
 		default:
 			return nil, fmt.Errorf("%w: groupby element %d has unknown kind %d", storage.ErrInvalid, i, g.Kind)
 		}
@@ -229,7 +230,7 @@ func UngroupedBody(p CompositeParams) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	fields[matchedAgg] = map[string]any{"value_count": map[string]string{"field": fieldType}}
+	fields[matchedAgg] = map[string]any{"value_count": map[string]string{"field": mapping.FieldType}}
 	b, err := json.Marshal(searchBody{Query: q, Aggs: fields})
 	if err != nil {
 		return nil, fmt.Errorf("aggs: encoding aggregation request: %w", err)

@@ -10,15 +10,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ckos/ckos/mapping"
 	"github.com/ckos/ckos/storage"
-)
-
-// Document field names of a stored point (see mapping/).
-const (
-	fieldStart  = "start"
-	fieldEnd    = "end"
-	fieldType   = "type"
-	fieldDocKey = "doc_key"
 )
 
 // clause is one query clause: a single-key object such as {"range": {...}} or {"terms": {...}}.
@@ -100,20 +93,20 @@ func filterQuery(w storage.Window, m storage.TimeMatch) (clause, error) {
 			if !w.End.IsZero() {
 				r.Lt = formatTime(w.End)
 			}
-			filter = append(filter, rangeClause(fieldStart, r))
+			filter = append(filter, rangeClause(mapping.FieldStart, r))
 		}
 	case storage.TimeMatchInside:
 		if !w.Begin.IsZero() {
-			filter = append(filter, rangeClause(fieldStart, bounds{Gte: formatTime(w.Begin)}))
+			filter = append(filter, rangeClause(mapping.FieldStart, bounds{Gte: formatTime(w.Begin)}))
 		}
 		if !w.End.IsZero() {
-			filter = append(filter, rangeClause(fieldEnd, bounds{Lte: formatTime(w.End)}))
+			filter = append(filter, rangeClause(mapping.FieldEnd, bounds{Lte: formatTime(w.End)}))
 		}
 	default:
 		return nil, fmt.Errorf("%w: time match %q is not one of start, inside", storage.ErrInvalid, m)
 	}
 	if len(w.MetricTypes) > 0 {
-		filter = append(filter, termsClause(fieldType, w.MetricTypes))
+		filter = append(filter, termsClause(mapping.FieldType, w.MetricTypes))
 	}
 	keys := make([]string, 0, len(w.Filters))
 	for k := range w.Filters {
@@ -127,11 +120,11 @@ func filterQuery(w storage.Window, m storage.TimeMatch) (clause, error) {
 			return nil, fmt.Errorf("%w: filter with an empty key", storage.ErrInvalid)
 		case len(vs) == 0:
 			return nil, fmt.Errorf("%w: filter %q has no values", storage.ErrInvalid, k)
-		case k == fieldType:
-			filter = append(filter, termsClause(fieldType, vs))
+		case k == mapping.FieldType:
+			filter = append(filter, termsClause(mapping.FieldType, vs))
 		default:
 			filter = append(filter, clause{"bool": boolQuery{
-				Should:             []clause{termsClause("groupby."+k, vs), termsClause("metadata."+k, vs)},
+				Should:             []clause{termsClause(mapping.FieldGroupby+"."+k, vs), termsClause(mapping.FieldMetadata+"."+k, vs)},
 				MinimumShouldMatch: 1,
 			}})
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ckos/ckos/dataframe"
+	"github.com/ckos/ckos/mapping"
 	"github.com/ckos/ckos/storage"
 )
 
@@ -30,7 +31,7 @@ type PIT struct {
 }
 
 // retrieveSort is the total order of Retrieve: start, end, type, then the point's unique id.
-var retrieveSort = []map[string]string{{fieldStart: "asc"}, {fieldEnd: "asc"}, {fieldType: "asc"}, {fieldDocKey: "asc"}}
+var retrieveSort = []map[string]string{{mapping.FieldStart: "asc"}, {mapping.FieldEnd: "asc"}, {mapping.FieldType: "asc"}, {mapping.FieldDocKey: "asc"}}
 
 // retrieveBody is a Retrieve search request.
 type retrieveBody struct {
@@ -124,7 +125,7 @@ func (t *hitsTotal) exact() (int64, error) {
 func DecodeSorts(hits json.RawMessage) (int64, []json.RawMessage, error) {
 	var resp struct {
 		Total *hitsTotal `json:"total"`
-		Hits []struct {
+		Hits  []struct {
 			Sort json.RawMessage `json:"sort"`
 		} `json:"hits"`
 	}
@@ -152,7 +153,7 @@ func DecodeSorts(hits json.RawMessage) (int64, []json.RawMessage, error) {
 func DecodeHits(hits json.RawMessage) (int64, []Hit, error) {
 	var resp struct {
 		Total *hitsTotal `json:"total"`
-		Hits []struct {
+		Hits  []struct {
 			Source *pointSource    `json:"_source"`
 			Sort   json.RawMessage `json:"sort"`
 		} `json:"hits"`
