@@ -455,18 +455,27 @@ func recordedISMHash(body []byte) (string, error) {
 	return m[2], nil
 }
 
-func observeISM(ctx context.Context, c *opensearchapi.Client, name string) (observed, error) {
+// getPolicy reads a retention policy: unavailable when the cluster lacks the API, not existing
+// on 404, else its answer (o.exists is set; the caller fills in the rest).
+func getPolicy(ctx context.Context, c *opensearchapi.Client, op, path string) (map[string]any, observed, error) {
 	var answer map[string]any
-	err := doJSON(ctx, c, call{op: "get ISM policy " + name, method: http.MethodGet, path: "/_plugins/_ism/policies/" + url.PathEscape(name)}, &answer)
+	err := doJSON(ctx, c, call{op: op, method: http.MethodGet, path: path}, &answer)
 	switch {
 	case noHandler(err):
-		return observed{unavailable: true}, nil
+		return nil, observed{unavailable: true}, nil
 	case statusOf(err) == http.StatusNotFound:
-		return observed{}, nil
+		return nil, observed{}, nil
 	case err != nil:
-		return observed{}, err
+		return nil, observed{}, err
 	}
-	o := observed{exists: true}
+	return answer, observed{exists: true}, nil
+}
+
+func observeISM(ctx context.Context, c *opensearchapi.Client, name string) (observed, error) {
+	answer, o, err := getPolicy(ctx, c, "get ISM policy "+name, "/_plugins/_ism/policies/"+url.PathEscape(name))
+	if err != nil || !o.exists {
+		return o, err
+	}
 	o.seqNo, _ = number(answer["_seq_no"])
 	o.primaryTerm, _ = number(answer["_primary_term"])
 	if o.content, err = contentHash(ismContent(answer)); err != nil {
@@ -644,22 +653,15 @@ func recordedILMHash(body []byte) (string, error) {
 }
 
 func observeILM(ctx context.Context, c *opensearchapi.Client, name string) (observed, error) {
-	var answer map[string]any
-	err := doJSON(ctx, c, call{op: "get ILM policy " + name, method: http.MethodGet, path: "/_ilm/policy/" + url.PathEscape(name)}, &answer)
-	switch {
-	case noHandler(err):
-		return observed{unavailable: true}, nil
-	case statusOf(err) == http.StatusNotFound:
-		return observed{}, nil
-	case err != nil:
-		return observed{}, err
+	answer, o, err := getPolicy(ctx, c, "get ILM policy "+name, "/_ilm/policy/"+url.PathEscape(name))
+	if err != nil || !o.exists {
+		return o, err
 	}
 	entry, ok := answer[name].(map[string]any)
 	if !ok {
 		return observed{}, nil
 	}
 	pol, _ := entry["policy"].(map[string]any)
-	o := observed{exists: true}
 	if o.content, err = contentHash(ilmContent(pol)); err != nil {
 		return o, err
 	}
