@@ -3,15 +3,13 @@ package aggs
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the builders' output")
+	goldenfile "github.com/ckos/ckos/internal/golden"
+)
 
 // golden compares got (compact JSON) with testdata/<name>.golden.json, stored indented.
 func golden(t *testing.T, name string, got []byte) {
@@ -20,11 +18,5 @@ func golden(t *testing.T, name string, got []byte) {
 	var buf bytes.Buffer
 	require.NoError(t, json.Indent(&buf, got, "", "  "))
 	buf.WriteByte('\n')
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file; run go test ./aggs -update")
-	require.Equal(t, string(want), buf.String(), "output differs from %s", path)
+	goldenfile.Assert(t, filepath.Join("testdata", name+".golden.json"), buf.Bytes())
 }

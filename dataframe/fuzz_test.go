@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
+
+	goldenfile "github.com/ckos/ckos/internal/golden"
 )
 
 // maxFuzzFrames bounds the frames read from one fuzz input.
@@ -134,7 +136,7 @@ func TestSeedCorpus(t *testing.T) {
 	for name, data := range seeds() {
 		path := filepath.Join(dir, "seed-"+name)
 		want := corpusEntry([]byte(data))
-		if *update {
+		if goldenfile.Update() {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				t.Fatal(err)
 			}

@@ -2,8 +2,6 @@ package mapping
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,19 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ckos/ckos/dataframe"
+	goldenfile "github.com/ckos/ckos/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./mapping -update to create %s", path)
-	assert.Equal(t, string(want), string(got))
+	goldenfile.Assert(t, filepath.Join("testdata", name), got)
 }
 
 func day(s string) time.Time {

@@ -3,8 +3,6 @@ package templates
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,22 +10,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	goldenfile "github.com/ckos/ckos/internal/golden"
 	"github.com/ckos/ckos/mapping"
 	"github.com/ckos/ckos/storage"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
 // golden compares got with testdata/name, rewriting it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./templates -update to create it")
-	assert.Equal(t, string(want), string(got), "%s differs; run go test ./templates -update if the change is intended", path)
+	goldenfile.Assert(t, filepath.Join("testdata", name), got)
 }
 
 func testSettings() Settings {

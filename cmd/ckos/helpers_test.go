@@ -3,20 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	goldenfile "github.com/ckos/ckos/internal/golden"
 	"github.com/ckos/ckos/internal/ostest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // result is what one ckos invocation produced.
 type result struct {
@@ -86,11 +82,5 @@ func (c cluster) pushFixture(t *testing.T) {
 // golden compares got with testdata/<name>, rewriting it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create it")
-	assert.Equal(t, string(want), got, "output differs from %s (go test -update rewrites it)", path)
+	goldenfile.Assert(t, filepath.Join("testdata", name), []byte(got))
 }
