@@ -120,14 +120,11 @@ func (t *hitsTotal) exact() (int64, error) {
 	return t.Value, nil
 }
 
-// DecodeSorts decodes the "hits" object of a SortsOnly search into the exact total (-1 when the
-// request did not count) and each hit's sort values, in order.
-func DecodeSorts(hits json.RawMessage) (int64, []json.RawMessage, error) {
+// decodeHitList decodes a "hits" object into its exact total (-1 when not counted) and its hits.
+func decodeHitList[H any](hits json.RawMessage) (int64, []H, error) {
 	var resp struct {
 		Total *hitsTotal `json:"total"`
-		Hits  []struct {
-			Sort json.RawMessage `json:"sort"`
-		} `json:"hits"`
+		Hits  []H        `json:"hits"`
 	}
 	if err := json.Unmarshal(hits, &resp); err != nil {
 		return 0, nil, fmt.Errorf("decoding search hits: %w", err)
@@ -136,8 +133,20 @@ func DecodeSorts(hits json.RawMessage) (int64, []json.RawMessage, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	sorts := make([]json.RawMessage, len(resp.Hits))
-	for i, h := range resp.Hits {
+	return total, resp.Hits, nil
+}
+
+// DecodeSorts decodes the "hits" object of a SortsOnly search into the exact total (-1 when the
+// request did not count) and each hit's sort values, in order.
+func DecodeSorts(hits json.RawMessage) (int64, []json.RawMessage, error) {
+	total, raw, err := decodeHitList[struct {
+		Sort json.RawMessage `json:"sort"`
+	}](hits)
+	if err != nil {
+		return 0, nil, err
+	}
+	sorts := make([]json.RawMessage, len(raw))
+	for i, h := range raw {
 		if len(h.Sort) == 0 {
 			return 0, nil, fmt.Errorf("hit %d has no sort values", i)
 		}
@@ -151,22 +160,15 @@ func DecodeSorts(hits json.RawMessage) (int64, []json.RawMessage, error) {
 // Points come back as the memory driver returns them: times in UTC, an absent unit as
 // dataframe.DefaultUnit, absent groupby and metadata as empty maps.
 func DecodeHits(hits json.RawMessage) (int64, []Hit, error) {
-	var resp struct {
-		Total *hitsTotal `json:"total"`
-		Hits  []struct {
-			Source *pointSource    `json:"_source"`
-			Sort   json.RawMessage `json:"sort"`
-		} `json:"hits"`
-	}
-	if err := json.Unmarshal(hits, &resp); err != nil {
-		return 0, nil, fmt.Errorf("decoding search hits: %w", err)
-	}
-	total, err := resp.Total.exact()
+	total, raw, err := decodeHitList[struct {
+		Source *pointSource    `json:"_source"`
+		Sort   json.RawMessage `json:"sort"`
+	}](hits)
 	if err != nil {
 		return 0, nil, err
 	}
-	out := make([]Hit, len(resp.Hits))
-	for i, h := range resp.Hits {
+	out := make([]Hit, len(raw))
+	for i, h := range raw {
 		src := h.Source
 		if src == nil {
 			return 0, nil, fmt.Errorf("hit %d has no _source", i)
