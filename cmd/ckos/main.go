@@ -18,11 +18,6 @@ func main() {
 	os.Exit(code)
 }
 
-// run executes ckos with args and returns the exit code; tests call it in-process.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	return runContext(context.Background(), args, stdin, stdout, stderr, getenv)
-}
-
 // runContext is run with a context that an interrupt cancels.
 func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	return newApp(stdin, stdout, stderr, getenv).execute(ctx, args)

@@ -130,18 +130,6 @@ func (p *progress) add(n int64) {
 	}
 }
 
-// describe changes the text before the bar.
-func (p *progress) describe(s string) {
-	if p == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.done {
-		p.bar.Describe(s)
-	}
-}
-
 // finish completes the bar (ok) or leaves it where it stopped (failure), ends its line, and
 // stops the spinner's goroutine before returning.
 func (p *progress) finish(ok bool) {
